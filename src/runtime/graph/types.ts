@@ -101,7 +101,7 @@ export type BuildEvent =
   | { type: 'build-start'; steps: number; jobs: number }
   | { type: 'notice'; message: string } // e.g. cache version reset
   | { type: 'lock-wait'; pid: number; host: string } // another build holds the cache lock
-  | { type: 'step-start'; id: string; kind: string; block?: string }
+  | { type: 'step-start'; id: string; kind: string; block?: string; reasons?: StaleReason[] } // reasons: why it runs
   | ({ type: 'step-done' } & StepOutcome)
   | { type: 'progress'; id: string; fraction: number; message?: string }
   | { type: 'log'; id: string; message: string }
