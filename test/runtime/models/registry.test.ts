@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { algorithmNames, getAlgorithm } from '../../../src/runtime/models/registry.js';
+import { fisher } from '../../../src/runtime/models/fisher.js';
+
+describe('registry', () => {
+  it('knows the built-in algorithms and mlp', () => {
+    expect(getAlgorithm('fisher')).toBe(fisher);
+    expect(algorithmNames).toContain('mlp');
+    expect(getAlgorithm('nope')).toBeUndefined();
+    expect(getAlgorithm('toString')).toBeUndefined();
+    expect(getAlgorithm('mlp')?.name).toBe('mlp');
+  });
+});
