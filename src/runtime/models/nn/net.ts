@@ -1,0 +1,537 @@
+/**
+ * A fully connected network (dense -> [batchnorm] -> activation -> [dropout], repeated, then a dense
+ * output layer) with hand-written forward/backward passes and Adam/SGD, over Float32Array buffers
+ * from one Arena.
+ *
+ * May import: ./kernels, ../../util/rng (types only).
+ *
+ * Layout: a batch is row-major, rows = events, padded to a multiple of 4 rows; every layer's width is
+ * padded to a multiple of 8 columns so the gemm kernel can work in 4x8 register blocks. Padding is
+ * kept at exactly zero (padded weight columns, activations and gradients are 0), so it never leaks
+ * into real values. The three matrix products per layer (Z = A W, dW = A^T dZ, dA = dZ W^T) go through
+ * `Kernels.gemm`; the elementwise work (bias, activation, dropout, batchnorm, loss, Adam) is O(batch x
+ * width) and stays in JS.
+ *
+ * Determinism: the only randomness (initial weights, dropout masks) comes from the Rng passed in, and
+ * every reduction runs in a fixed order, so the same seed gives the same bits.
+ * Batchnorm follows PyTorch: batch statistics (biased variance) in training, running averages with
+ * momentum 0.1 (unbiased variance) for prediction, eps 1e-5. Adam follows torch.optim.Adam
+ * (bias-corrected, eps added to sqrt(v_hat)); weight decay is an L2 term on weights only (not on
+ * biases or batchnorm parameters), added to the gradient.
+ */
+import { Arena, roundUp, type KernelKind } from './kernels.js';
+import type { Rng } from '../../util/rng.js';
+
+export type Activation = 'relu' | 'tanh' | 'elu' | 'sigmoid';
+
+export interface NetConfig {
+  readonly nIn: number;
+  readonly hidden: readonly number[];
+  /** 1 for binary (sigmoid output), K for K-class softmax. */
+  readonly nOut: number;
+  readonly activation: Activation;
+  readonly dropout: number;
+  readonly batchnorm: boolean;
+  /** Largest batch this net will see (training batch or prediction chunk). */
+  readonly maxBatch: number;
+}
+
+/** Plain-JSON parameters of a trained network (row-major weights, in x out). */
+export interface NetParams {
+  readonly layers: readonly {
+    readonly w: readonly number[];
+    readonly b: readonly number[];
+    readonly gamma?: readonly number[];
+    readonly beta?: readonly number[];
+    readonly runMean?: readonly number[];
+    readonly runVar?: readonly number[];
+  }[];
+}
+
+interface Layer {
+  readonly nIn: number;
+  readonly nOut: number;
+  readonly inPad: number;
+  readonly outPad: number;
+  readonly hidden: boolean;
+  readonly W: Float32Array; // roundUp(nIn,4) x outPad
+  readonly b: Float32Array; // outPad
+  readonly WT: Float32Array; // nOut x inPad (rebuilt before each backward)
+  readonly dW: Float32Array;
+  readonly db: Float32Array;
+  readonly Z: Float32Array; // maxB x outPad: pre-activation (after bias and batchnorm)
+  readonly Y: Float32Array; // activation output (hidden layers)
+  readonly A: Float32Array; // after dropout (= Y when no dropout)
+  readonly mask: Float32Array | undefined;
+  readonly dZ: Float32Array; // maxB x outPad
+  readonly G: Float32Array; // gradient w.r.t. this layer's input, maxB x inPad (unused for layer 0)
+  // batchnorm
+  readonly gamma: Float32Array | undefined;
+  readonly beta: Float32Array | undefined;
+  readonly dgamma: Float32Array | undefined;
+  readonly dbeta: Float32Array | undefined;
+  readonly xhat: Float32Array | undefined;
+  readonly invStd: Float64Array | undefined;
+  readonly runMean: Float64Array | undefined;
+  readonly runVar: Float64Array | undefined;
+}
+
+interface ParamSlot {
+  readonly value: Float32Array;
+  readonly grad: Float32Array;
+  readonly decay: boolean;
+  /** Number of leading entries that are real (the rest is padding, kept at zero). */
+  readonly m: Float64Array;
+  readonly v: Float64Array;
+}
+
+export interface OptimizerConfig {
+  readonly kind: 'adam' | 'sgd';
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+}
+
+const BN_EPS = 1e-5;
+const BN_MOMENTUM = 0.1;
+
+export class Net {
+  readonly cfg: NetConfig;
+  readonly kernelKind: KernelKind;
+  readonly inPad: number;
+  /** Input batch, maxB x inPad. Fill rows [0, B) with `setInputRow` or directly. */
+  readonly X: Float32Array;
+  private readonly layers: Layer[] = [];
+  private readonly slots: ParamSlot[] = [];
+  private readonly arena: Arena;
+  private step = 0;
+
+  constructor(cfg: NetConfig, kind: KernelKind) {
+    this.cfg = cfg;
+    const maxB = roundUp(Math.max(1, cfg.maxBatch), 4);
+    const widths = [cfg.nIn, ...cfg.hidden, cfg.nOut];
+    // Size the arena up front.
+    let floats = 0;
+    const alloc = (n: number) => { floats += roundUp(n, 4) + 4; };
+    alloc(maxB * roundUp(cfg.nIn, 8));
+    for (let l = 0; l + 1 < widths.length; l++) {
+      const nIn = widths[l]!, nOut = widths[l + 1]!;
+      const inPad = roundUp(nIn, 8), outPad = roundUp(nOut, 8);
+      const wSize = roundUp(nIn, 4) * outPad;
+      alloc(wSize); alloc(wSize); alloc(nOut * inPad); alloc(outPad); alloc(outPad);
+      for (let k = 0; k < 4; k++) alloc(maxB * outPad); // Z Y A dZ (A/mask counted generously)
+      alloc(maxB * outPad); alloc(maxB * outPad); // mask, xhat
+      alloc(maxB * inPad); // G
+      for (let k = 0; k < 4; k++) alloc(outPad);
+    }
+    this.arena = new Arena(floats, kind);
+    this.kernelKind = this.arena.kernels.kind;
+    const a = this.arena;
+    this.inPad = roundUp(cfg.nIn, 8);
+    this.X = a.alloc(maxB * this.inPad);
+    for (let l = 0; l + 1 < widths.length; l++) {
+      const nIn = widths[l]!, nOut = widths[l + 1]!;
+      const hidden = l + 2 < widths.length;
+      const inPad = roundUp(nIn, 8), outPad = roundUp(nOut, 8);
+      const wSize = roundUp(nIn, 4) * outPad;
+      const Y = hidden ? a.alloc(maxB * outPad) : new Float32Array(0);
+      const useDrop = hidden && cfg.dropout > 0;
+      const bn = hidden && cfg.batchnorm;
+      const layer: Layer = {
+        nIn, nOut, inPad, outPad, hidden,
+        W: a.alloc(wSize), b: a.alloc(outPad), WT: a.alloc(nOut * inPad),
+        dW: a.alloc(wSize), db: a.alloc(outPad),
+        Z: a.alloc(maxB * outPad), Y,
+        A: useDrop ? a.alloc(maxB * outPad) : Y,
+        mask: useDrop ? a.alloc(maxB * outPad) : undefined,
+        dZ: a.alloc(maxB * outPad), G: a.alloc(maxB * inPad),
+        gamma: bn ? a.alloc(outPad) : undefined,
+        beta: bn ? a.alloc(outPad) : undefined,
+        dgamma: bn ? a.alloc(outPad) : undefined,
+        dbeta: bn ? a.alloc(outPad) : undefined,
+        xhat: bn ? a.alloc(maxB * outPad) : undefined,
+        invStd: bn ? new Float64Array(outPad) : undefined,
+        runMean: bn ? new Float64Array(outPad) : undefined,
+        runVar: bn ? new Float64Array(outPad).fill(1) : undefined,
+      };
+      this.layers.push(layer);
+      const slot = (value: Float32Array, grad: Float32Array, decay: boolean) => this.slots.push({
+        value, grad, decay, m: new Float64Array(value.length), v: new Float64Array(value.length),
+      });
+      slot(layer.W, layer.dW, true);
+      slot(layer.b, layer.db, false);
+      if (bn) {
+        layer.gamma!.fill(1, 0, nOut);
+        slot(layer.gamma!, layer.dgamma!, false);
+        slot(layer.beta!, layer.dbeta!, false);
+      }
+    }
+  }
+
+  get maxBatch(): number {
+    return this.X.length / this.inPad;
+  }
+
+  /** Output buffer (row stride `outStride`) after `forward`. */
+  get output(): Float32Array {
+    return this.layers[this.layers.length - 1]!.Z;
+  }
+
+  get outStride(): number {
+    return this.layers[this.layers.length - 1]!.outPad;
+  }
+
+  /**
+   * Initial weights: He-uniform (relu, elu) or Glorot-uniform (tanh, sigmoid) for hidden layers,
+   * Glorot-uniform for the output layer; biases 0. Drawn layer by layer, row by row, from `rng`.
+   */
+  init(rng: Rng): void {
+    for (const L of this.layers) {
+      const he = L.hidden && (this.cfg.activation === 'relu' || this.cfg.activation === 'elu');
+      const limit = he ? Math.sqrt(6 / L.nIn) : Math.sqrt(6 / (L.nIn + L.nOut));
+      L.W.fill(0);
+      L.b.fill(0);
+      for (let i = 0; i < L.nIn; i++) {
+        for (let j = 0; j < L.nOut; j++) L.W[i * L.outPad + j] = (2 * rng.next() - 1) * limit;
+      }
+    }
+  }
+
+  /**
+   * Forward pass on rows [0, B) of X. `train`: batch statistics and dropout (masks from `rng`);
+   * otherwise running statistics and no dropout. Leaves logits in `output`.
+   */
+  forward(B: number, train: boolean, rng?: Rng): void {
+    const Bp = roundUp(B, 4);
+    const k = this.arena.kernels;
+    let input = this.X;
+    let inStride = this.inPad;
+    // Zero the padding rows of the input so padded rows stay finite and cheap.
+    input.fill(0, B * inStride, Bp * inStride);
+    for (const L of this.layers) {
+      const { nOut, outPad, Z, b } = L;
+      k.gemm(Bp, outPad, L.nIn, input, inStride, 1, L.W, outPad, Z, outPad, false);
+      for (let i = 0; i < B; i++) {
+        const r = i * outPad;
+        for (let j = 0; j < nOut; j++) Z[r + j] = Z[r + j]! + b[j]!;
+      }
+      if (!L.hidden) break;
+      if (L.gamma) this.bnForward(L, B, train);
+      this.activate(L, B, Bp);
+      if (L.mask && train) {
+        const keep = 1 - this.cfg.dropout;
+        const scale = 1 / keep;
+        const { mask, A, Y } = L;
+        for (let i = 0; i < B; i++) {
+          const r = i * outPad;
+          for (let j = 0; j < nOut; j++) {
+            const mj = rng!.next() < keep ? scale : 0;
+            mask[r + j] = mj;
+            A[r + j] = Y[r + j]! * mj;
+          }
+        }
+        A.fill(0, B * outPad, Bp * outPad);
+      } else if (L.mask) {
+        L.A.set(L.Y.subarray(0, Bp * outPad));
+      }
+      input = L.A;
+      inStride = outPad;
+    }
+  }
+
+  private bnForward(L: Layer, B: number, train: boolean): void {
+    const { nOut, outPad, Z } = L;
+    const gamma = L.gamma!, beta = L.beta!, xhat = L.xhat!, invStd = L.invStd!;
+    const rm = L.runMean!, rv = L.runVar!;
+    for (let j = 0; j < nOut; j++) {
+      let mean: number, varB: number;
+      if (train) {
+        let s = 0;
+        for (let i = 0; i < B; i++) s += Z[i * outPad + j]!;
+        mean = s / B;
+        let q = 0;
+        for (let i = 0; i < B; i++) { const d = Z[i * outPad + j]! - mean; q += d * d; }
+        varB = q / B;
+        rm[j] = (1 - BN_MOMENTUM) * rm[j]! + BN_MOMENTUM * mean;
+        rv[j] = (1 - BN_MOMENTUM) * rv[j]! + BN_MOMENTUM * (B > 1 ? q / (B - 1) : varB);
+      } else {
+        mean = rm[j]!;
+        varB = rv[j]!;
+      }
+      const is = 1 / Math.sqrt(varB + BN_EPS);
+      invStd[j] = is;
+      const g = gamma[j]!, be = beta[j]!;
+      for (let i = 0; i < B; i++) {
+        const x = (Z[i * outPad + j]! - mean) * is;
+        xhat[i * outPad + j] = x;
+        Z[i * outPad + j] = g * x + be;
+      }
+    }
+  }
+
+  private activate(L: Layer, B: number, Bp: number): void {
+    const { nOut, outPad, Z, Y } = L;
+    const act = this.cfg.activation;
+    for (let i = 0; i < B; i++) {
+      const r = i * outPad;
+      switch (act) {
+        case 'relu':
+          for (let j = 0; j < nOut; j++) { const z = Z[r + j]!; Y[r + j] = z > 0 ? z : 0; }
+          break;
+        case 'tanh':
+          for (let j = 0; j < nOut; j++) Y[r + j] = Math.tanh(Z[r + j]!);
+          break;
+        case 'sigmoid':
+          for (let j = 0; j < nOut; j++) Y[r + j] = 1 / (1 + Math.exp(-Z[r + j]!));
+          break;
+        case 'elu':
+          for (let j = 0; j < nOut; j++) { const z = Z[r + j]!; Y[r + j] = z > 0 ? z : Math.expm1(z); }
+          break;
+      }
+    }
+    Y.fill(0, B * outPad, Bp * outPad);
+  }
+
+  /**
+   * Loss and output gradient for rows [0, B). `y` class indices, `w` weights (already normalised).
+   * Returns the sum over rows of w_i * loss_i; leaves dLoss/dlogits / `denom` in the output layer's dZ.
+   */
+  lossGrad(B: number, y: ArrayLike<number>, w: ArrayLike<number>, denom: number): number {
+    const L = this.layers[this.layers.length - 1]!;
+    const { outPad, Z, dZ, nOut } = L;
+    dZ.fill(0, 0, roundUp(B, 4) * outPad);
+    let total = 0;
+    if (nOut === 1) {
+      for (let i = 0; i < B; i++) {
+        const s = Z[i * outPad]!, t = y[i]!, wi = w[i]!;
+        // log(1 + e^s) - t s, computed stably
+        const sp = s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s));
+        total += wi * (sp - t * s);
+        const p = 1 / (1 + Math.exp(-s));
+        dZ[i * outPad] = (wi * (p - t)) / denom;
+      }
+    } else {
+      for (let i = 0; i < B; i++) {
+        const r = i * outPad;
+        let mx = -Infinity;
+        for (let j = 0; j < nOut; j++) mx = Math.max(mx, Z[r + j]!);
+        let se = 0;
+        for (let j = 0; j < nOut; j++) se += Math.exp(Z[r + j]! - mx);
+        const lse = mx + Math.log(se);
+        const t = y[i]!, wi = w[i]!;
+        total += wi * (lse - Z[r + t]!);
+        for (let j = 0; j < nOut; j++) {
+          const p = Math.exp(Z[r + j]! - lse);
+          dZ[r + j] = (wi * (p - (j === t ? 1 : 0))) / denom;
+        }
+      }
+    }
+    return total;
+  }
+
+  /** Loss only (eval mode), same definition as lossGrad. */
+  loss(B: number, y: ArrayLike<number>, w: ArrayLike<number>): number {
+    const L = this.layers[this.layers.length - 1]!;
+    const { outPad, Z, nOut } = L;
+    let total = 0;
+    for (let i = 0; i < B; i++) {
+      const r = i * outPad, wi = w[i]!;
+      if (nOut === 1) {
+        const s = Z[r]!;
+        const sp = s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s));
+        total += wi * (sp - y[i]! * s);
+      } else {
+        let mx = -Infinity;
+        for (let j = 0; j < nOut; j++) mx = Math.max(mx, Z[r + j]!);
+        let se = 0;
+        for (let j = 0; j < nOut; j++) se += Math.exp(Z[r + j]! - mx);
+        total += wi * (mx + Math.log(se) - Z[r + y[i]!]!);
+      }
+    }
+    return total;
+  }
+
+  /** Backward pass after `forward(B, true)` and `lossGrad`: fills every parameter gradient. */
+  backward(B: number): void {
+    const Bp = roundUp(B, 4);
+    const k = this.arena.kernels;
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      const L = this.layers[l]!;
+      const prev = l > 0 ? this.layers[l - 1]! : undefined;
+      const input = prev ? prev.A : this.X;
+      const inStride = L.inPad;
+      const { outPad, nOut, dZ } = L;
+      // dW = input^T dZ over the B real rows
+      k.gemm(roundUp(L.nIn, 4), outPad, B, input, 1, inStride, dZ, outPad, L.dW, outPad, false);
+      const db = L.db;
+      db.fill(0);
+      for (let i = 0; i < B; i++) {
+        const r = i * outPad;
+        for (let j = 0; j < nOut; j++) db[j] = db[j]! + dZ[r + j]!;
+      }
+      if (!prev) break;
+      // G = dZ W^T  (gradient w.r.t. prev.A)
+      const { WT, W, inPad } = L;
+      for (let p = 0; p < nOut; p++) {
+        for (let n = 0; n < L.nIn; n++) WT[p * inPad + n] = W[n * outPad + p]!;
+      }
+      k.gemm(Bp, inPad, nOut, dZ, outPad, 1, WT, inPad, L.G, inPad, false);
+      this.backActivation(prev, L.G, B, Bp);
+    }
+    if (this.optWeightDecay > 0) {
+      for (const s of this.slots) {
+        if (!s.decay) continue;
+        const { value, grad } = s;
+        const wd = this.optWeightDecay;
+        for (let i = 0; i < value.length; i++) grad[i] = grad[i]! + wd * value[i]!;
+      }
+    }
+  }
+
+  private optWeightDecay = 0;
+
+  /** dZ of `L` from the gradient G w.r.t. its output A (stride = L.outPad). */
+  private backActivation(L: Layer, G: Float32Array, B: number, Bp: number): void {
+    const { outPad, nOut, Z, Y, dZ, mask } = L;
+    const act = this.cfg.activation;
+    dZ.fill(0, 0, Bp * outPad);
+    for (let i = 0; i < B; i++) {
+      const r = i * outPad;
+      for (let j = 0; j < nOut; j++) {
+        let g = G[r + j]!;
+        if (mask) g *= mask[r + j]!;
+        let d: number;
+        switch (act) {
+          case 'relu': d = Z[r + j]! > 0 ? 1 : 0; break;
+          case 'tanh': { const y = Y[r + j]!; d = 1 - y * y; break; }
+          case 'sigmoid': { const y = Y[r + j]!; d = y * (1 - y); break; }
+          case 'elu': d = Z[r + j]! > 0 ? 1 : Y[r + j]! + 1; break;
+        }
+        dZ[r + j] = g * d;
+      }
+    }
+    if (L.gamma) this.bnBackward(L, B);
+  }
+
+  /** In place: dZ holds dLoss/dH (H = gamma xhat + beta); replace by dLoss/dZ_linear. */
+  private bnBackward(L: Layer, B: number): void {
+    const { outPad, nOut, dZ } = L;
+    const gamma = L.gamma!, xhat = L.xhat!, invStd = L.invStd!, dg = L.dgamma!, dbe = L.dbeta!;
+    dg.fill(0);
+    dbe.fill(0);
+    for (let j = 0; j < nOut; j++) {
+      let sd = 0, sdx = 0;
+      for (let i = 0; i < B; i++) {
+        const d = dZ[i * outPad + j]!;
+        sd += d;
+        sdx += d * xhat[i * outPad + j]!;
+      }
+      dg[j] = sdx;
+      dbe[j] = sd;
+      // dxhat = d * gamma; dz = invStd/B * (B dxhat - sum dxhat - xhat sum(dxhat xhat))
+      const g = gamma[j]!, is = invStd[j]!;
+      const s1 = sd * g, s2 = sdx * g;
+      for (let i = 0; i < B; i++) {
+        const idx = i * outPad + j;
+        dZ[idx] = (is / B) * (B * dZ[idx]! * g - s1 - xhat[idx]! * s2);
+      }
+    }
+  }
+
+  private opt: OptimizerConfig = { kind: 'adam', lr: 1e-3, weightDecay: 0, momentum: 0.9 };
+
+  setOptimizer(opt: OptimizerConfig): void {
+    this.opt = opt;
+    this.optWeightDecay = opt.weightDecay;
+  }
+
+  /** One optimizer step with the gradients left by `backward`. */
+  update(): void {
+    this.step++;
+    const { lr } = this.opt;
+    if (this.opt.kind === 'adam') {
+      const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+      const bc1 = 1 - Math.pow(b1, this.step);
+      const sbc2 = Math.sqrt(1 - Math.pow(b2, this.step));
+      const stepSize = lr / bc1;
+      for (const s of this.slots) {
+        const { value, grad, m, v } = s;
+        for (let i = 0; i < value.length; i++) {
+          const g = grad[i]!;
+          const mi = b1 * m[i]! + (1 - b1) * g;
+          const vi = b2 * v[i]! + (1 - b2) * g * g;
+          m[i] = mi;
+          v[i] = vi;
+          value[i] = value[i]! - (stepSize * mi) / (Math.sqrt(vi) / sbc2 + eps);
+        }
+      }
+    } else {
+      const mu = this.opt.momentum;
+      for (const s of this.slots) {
+        const { value, grad, m } = s;
+        for (let i = 0; i < value.length; i++) {
+          const mi = mu * m[i]! + grad[i]!;
+          m[i] = mi;
+          value[i] = value[i]! - lr * mi;
+        }
+      }
+    }
+  }
+
+  /** All parameter values (for tests: finite-difference gradient checks). */
+  paramSlots(): readonly { value: Float32Array; grad: Float32Array }[] {
+    return this.slots;
+  }
+
+  /** Copies the current parameters (for early stopping's "best so far"). */
+  snapshot(): Float64Array[] {
+    const out = this.slots.map((s) => Float64Array.from(s.value));
+    for (const L of this.layers) {
+      if (L.runMean) out.push(Float64Array.from(L.runMean), Float64Array.from(L.runVar!));
+    }
+    return out;
+  }
+
+  restore(snap: Float64Array[]): void {
+    let k = 0;
+    for (const s of this.slots) s.value.set(snap[k++]!);
+    for (const L of this.layers) {
+      if (L.runMean) {
+        L.runMean.set(snap[k++]!);
+        L.runVar!.set(snap[k++]!);
+      }
+    }
+  }
+
+  toParams(): NetParams {
+    return {
+      layers: this.layers.map((L) => {
+        const w: number[] = [];
+        for (let i = 0; i < L.nIn; i++) for (let j = 0; j < L.nOut; j++) w.push(L.W[i * L.outPad + j]!);
+        const cut = (a: ArrayLike<number>) => Array.from({ length: L.nOut }, (_, j) => a[j]!);
+        return {
+          w, b: cut(L.b),
+          ...(L.gamma ? {
+            gamma: cut(L.gamma), beta: cut(L.beta!), runMean: cut(L.runMean!), runVar: cut(L.runVar!),
+          } : {}),
+        };
+      }),
+    };
+  }
+
+  loadParams(p: NetParams): void {
+    if (p.layers.length !== this.layers.length) throw new Error(`mlp model: expected ${this.layers.length} layers, got ${p.layers.length}`);
+    this.layers.forEach((L, l) => {
+      const q = p.layers[l]!;
+      if (q.w.length !== L.nIn * L.nOut || q.b.length !== L.nOut) throw new Error(`mlp model: layer ${l} has the wrong shape`);
+      L.W.fill(0);
+      for (let i = 0; i < L.nIn; i++) for (let j = 0; j < L.nOut; j++) L.W[i * L.outPad + j] = q.w[i * L.nOut + j]!;
+      L.b.fill(0);
+      L.b.set(q.b);
+      if (L.gamma) {
+        if (!q.gamma || !q.beta || !q.runMean || !q.runVar) throw new Error(`mlp model: layer ${l} lacks batchnorm parameters`);
+        L.gamma.set(q.gamma); L.beta!.set(q.beta); L.runMean!.set(q.runMean); L.runVar!.set(q.runVar);
+      }
+    });
+  }
+}
