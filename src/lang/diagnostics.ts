@@ -85,6 +85,7 @@ export const CODES = {
   E0309: 'grid search needs a finite space',
   E0310: 'expected a constant value',
   E0311: 'an empty list where at least one item is needed',
+  E0399: 'internal error in the checker (a bug: please report it)',
   // E04: graph
   E0401: 'import cycle',
   E0402: 'cycle between derived columns',
