@@ -5,7 +5,6 @@ const { Store } = await import(storeJs);
 const store = Store.open(dir);
 let seed = Number(seedText) >>> 0;
 const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-process.stdout.write('ready\n');
 const index = {};
 for (let i = 0; ; i++) {
   const n = Math.floor(rnd() * 300_000);
@@ -16,4 +15,5 @@ for (let i = 0; ; i++) {
   store.writeRecord({ format: 1, key, id: `step${i}`, data: { kind: 'k', version: 1, params: { i }, inputs: {}, files: {} }, output: hash, bytes: n, ms: 1, time: new Date().toISOString() });
   index[`step${i}`] = { key, kind: 'k', hash };
   if (i % 5 === 0) store.writeIndex(index);
+  if (i === 0) process.stdout.write('ready\n'); // one complete record per round at least
 }

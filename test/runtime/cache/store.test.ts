@@ -151,7 +151,7 @@ describe('Store', () => {
     const temps = files.filter((f) => path.basename(f).startsWith('.tmp-'));
     const objects = files.filter((f) => f.includes(`${path.sep}objects${path.sep}`) && !temps.includes(f));
     const records = files.filter((f) => f.includes(`${path.sep}steps${path.sep}`) && !temps.includes(f));
-    expect(records.length).toBeGreaterThan(rounds); // the writer made progress
+    expect(records.length).toBeGreaterThanOrEqual(rounds); // each round wrote at least one record
     for (const f of objects) {
       const name = path.basename(path.dirname(f)) + path.basename(f);
       expect(createHash('sha256').update(fs.readFileSync(f)).digest('hex')).toBe(name);
