@@ -138,12 +138,13 @@ model final { features = top algorithm = fisher() }`);
       'DER_mass_MMC',
       'DER_mass_transverse_met_lep',
       'DER_mass_vis',
+      'DER_mass_jet_jet',
       'PRI_tau_pt',
       'PRI_lep_pt',
       'Weight',
       'Label',
     ]);
-    expect((block(p, 'features', 'kin') as FeaturesDecl).columns).toEqual(['DER_mass_MMC', 'DER_mass_transverse_met_lep', 'DER_mass_vis', 'pt_ratio']);
+    expect((block(p, 'features', 'kin') as FeaturesDecl).columns).toEqual(['DER_mass_MMC', 'DER_mass_transverse_met_lep', 'DER_mass_vis', 'DER_mass_jet_jet', 'pt_ratio']);
   });
   it('reads imports relative to the importing file, once each', async () => {
     const host = memoryHost({
