@@ -1,0 +1,207 @@
+/**
+ * ROOT TBasket bytes -> typed arrays: the pure core of the fast columnar path.
+ *
+ * May import: codecs, table (types). No fs, no jsroot: this runs on the main thread and in workers.
+ *
+ * A basket on disk is a TKey header (whose length `keylen` includes the TBasket fields fNevBuf and
+ * fLast) followed by the (possibly compressed) object of `objlen` bytes. Uncompressed, the object holds
+ * the entries' data in [0, fLast - keylen); for branches with variable-size entries it is followed by
+ * the entry-offset array (int32 n, then n int32 offsets counted from the start of the key).
+ * Values are big-endian. We byte-swap in place with Buffer.swap16/32/64 (native) and convert through a
+ * typed-array view with TypedArray.set, so no value passes through per-entry JavaScript objects.
+ * 64-bit integers are combined from two 32-bit halves (exact up to 2^53, like every Float64 reader).
+ */
+import { CodecError, needsAsync, rootUnzip, rootUnzipAsync } from './codecs.js';
+import type { Dtype } from './table.js';
+
+export interface BasketHeader {
+  readonly nbytes: number;
+  readonly objlen: number;
+  readonly keylen: number;
+  readonly nevbuf: number;
+  readonly last: number;
+}
+
+export class BasketError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BasketError';
+  }
+}
+
+/** Parses the TKey + TBasket header at the start of `b`. */
+export function parseBasketHeader(b: Uint8Array): BasketHeader {
+  if (b.length < 30) throw new BasketError(`basket header needs at least 30 bytes, got ${b.length}`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const nbytes = dv.getInt32(0);
+  const version = dv.getInt16(4);
+  const objlen = dv.getInt32(6);
+  const keylen = dv.getInt16(14);
+  let o = version > 1000 ? 34 : 26;
+  for (let s = 0; s < 3; s++) { // class name, name, title
+    if (o >= b.length) throw new BasketError('basket key header is cut short');
+    let len = b[o]!;
+    o += 1;
+    if (len === 255) { len = dv.getInt32(o); o += 4; }
+    o += len;
+  }
+  if (o + 19 > b.length) throw new BasketError('basket header is cut short');
+  // TBasket: version(2) bufferSize(4) nevBufSize(4) nevBuf(4) last(4) flag(1)
+  const nevbuf = dv.getInt32(o + 10);
+  const last = dv.getInt32(o + 14);
+  if (nbytes <= 0 || keylen <= 0 || objlen < 0 || keylen > nbytes || last < keylen || nevbuf < 0) {
+    throw new BasketError(`basket header is inconsistent (nbytes ${nbytes}, keylen ${keylen}, objlen ${objlen}, last ${last})`);
+  }
+  return { nbytes, objlen, keylen, nevbuf, last };
+}
+
+/** A decompressed basket: `u` is the object (data, then entry offsets), owned by the caller. */
+export interface Basket {
+  readonly u: Uint8Array;
+  readonly keylen: number;
+  readonly last: number;
+  readonly nevbuf: number;
+}
+
+/**
+ * Decompresses the basket whose complete on-disk bytes (key included) are `raw`.
+ * Returns a Promise only when the basket holds LZMA blocks (their decoder is asynchronous).
+ */
+export function unpackBasket(raw: Uint8Array): Basket | Promise<Basket> {
+  const h = parseBasketHeader(raw);
+  if (raw.length < h.nbytes) throw new BasketError(`basket is cut short: ${raw.length} of ${h.nbytes} bytes present`);
+  const payload = raw.subarray(h.keylen, h.nbytes);
+  const done = (u: Uint8Array): Basket => ({ u, keylen: h.keylen, last: h.last, nevbuf: h.nevbuf });
+  const fail = (e: unknown): never => {
+    if (e instanceof CodecError) throw new BasketError(`cannot decompress basket: ${e.message}`);
+    throw e;
+  };
+  if (h.objlen === payload.length) return done(new Uint8Array(payload)); // uncompressed: copy so we own it
+  if (needsAsync(payload)) return rootUnzipAsync(payload, h.objlen).then(done, fail);
+  try {
+    return done(rootUnzip(payload, h.objlen));
+  } catch (e: unknown) {
+    return fail(e);
+  }
+}
+
+export function dtypeSize(d: Dtype): number {
+  switch (d) {
+    case 'bool': case 'int8': case 'uint8': return 1;
+    case 'int16': case 'uint16': case 'float16': return 2;
+    case 'int32': case 'uint32': case 'float32': return 4;
+    case 'int64': case 'uint64': case 'float64': return 8;
+    case 'string': return 1;
+  }
+}
+
+/**
+ * Converts `count` big-endian values of `dtype` starting at byte `start` of `u` into `out[at..]`.
+ * May byte-swap `u` in place (the caller owns it and reads each region once).
+ */
+export function decodeBE(dtype: Dtype, u: Uint8Array, start: number, count: number, out: Float64Array, at: number): void {
+  if (count === 0) return;
+  const size = dtypeSize(dtype);
+  const end = start + count * size;
+  if (end > u.length) throw new BasketError(`values run past the end of the basket (${end} > ${u.length})`);
+  const aligned = (u.byteOffset + start) % size === 0;
+  let region: Uint8Array = u.subarray(start, end);
+  if (!aligned) region = new Uint8Array(region); // fresh buffer: byteOffset 0
+  const buf = Buffer.from(region.buffer, region.byteOffset, region.byteLength);
+  switch (dtype) {
+    case 'bool': case 'uint8':
+      out.set(region, at);
+      return;
+    case 'int8':
+      out.set(new Int8Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'int16':
+      buf.swap16();
+      out.set(new Int16Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'uint16':
+      buf.swap16();
+      out.set(new Uint16Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'float16':
+      throw new BasketError('float16 values are not read by the fast path');
+    case 'int32':
+      buf.swap32();
+      out.set(new Int32Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'uint32':
+      buf.swap32();
+      out.set(new Uint32Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'float32':
+      buf.swap32();
+      out.set(new Float32Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'float64':
+      buf.swap64();
+      out.set(new Float64Array(region.buffer, region.byteOffset, count), at);
+      return;
+    case 'int64': case 'uint64': {
+      // After swap32 each 64-bit value is [hi, lo] as little-endian 32-bit words.
+      buf.swap32();
+      if (dtype === 'int64') {
+        const w = new Int32Array(region.buffer, region.byteOffset, count * 2);
+        for (let i = 0, j = 0; i < count; i++, j += 2) out[at + i] = w[j]! * 4294967296 + (w[j + 1]! >>> 0);
+      } else {
+        const w = new Uint32Array(region.buffer, region.byteOffset, count * 2);
+        for (let i = 0, j = 0; i < count; i++, j += 2) out[at + i] = w[j]! * 4294967296 + w[j + 1]!;
+      }
+      return;
+    }
+    case 'string':
+      throw new BasketError('string values are not numbers');
+  }
+}
+
+/** The entry offsets of a basket (relative to the data start), length nevbuf + 1, last = data length. */
+export function entryOffsets(b: Basket, entries: number): Int32Array {
+  const border = b.last - b.keylen;
+  if (border > b.u.length) throw new BasketError(`basket data length ${border} exceeds its ${b.u.length} bytes`);
+  const out = new Int32Array(entries + 1);
+  if (border + 4 > b.u.length) {
+    // No offset array: only valid for a single entry that spans the data.
+    if (entries > 1) throw new BasketError('basket has no entry offsets');
+    out[entries] = border;
+    return out;
+  }
+  const dv = new DataView(b.u.buffer, b.u.byteOffset, b.u.byteLength);
+  const n = dv.getInt32(border);
+  if (n < entries || border + 4 + 4 * n > b.u.length) {
+    throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
+  }
+  let prev = 0;
+  for (let i = 0; i < entries; i++) {
+    const word = dv.getInt32(border + 4 + 4 * i);
+    // Baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask); drop them.
+    const v = (word >= 0 && word - b.keylen <= border ? word : word & 0x00ffffff) - b.keylen;
+    if (v < prev || v > border) throw new BasketError(`entry offset ${i} (${v}) is out of order or outside the basket data`);
+    out[i] = v;
+    prev = v;
+  }
+  out[entries] = border;
+  return out;
+}
+
+/** Bytes of the data region of a basket. */
+export function dataLength(b: Basket): number {
+  return b.last - b.keylen;
+}
+
+/** Reads one ROOT string (1-byte length, or 255 then a 4-byte length) at `o`; returns [string, next]. */
+export function readRootString(u: Uint8Array, o: number, end: number): [string, number] {
+  if (o >= end) return ['', o];
+  let len = u[o]!;
+  o += 1;
+  if (len === 255) {
+    if (o + 4 > end) throw new BasketError('string length runs past its entry');
+    len = ((u[o]! << 24) | (u[o + 1]! << 16) | (u[o + 2]! << 8) | u[o + 3]!) >>> 0;
+    o += 4;
+  }
+  if (o + len > end) throw new BasketError('string runs past its entry');
+  return [Buffer.from(u.buffer, u.byteOffset + o, len).toString('utf8'), o + len];
+}

@@ -1,0 +1,797 @@
+/**
+ * ROOT files (TTree and RNTuple, one file or a chain) -> winnow `Table`s, and their schemas.
+ *
+ * May import: jsroot/io, jsroot/tree, jsroot/rntuple (all lazily), node:fs, node:os, node:worker_threads,
+ * codecs, root-basket, root-generic, root-errors, table, exec/worker-url.
+ *
+ * jsroot parses the file structure (keys, streamer info, the TTree object with its branches and
+ * basket positions). The data itself goes through the fast columnar path wherever the layout is
+ * simple: a branch with one TLeaf of a numeric type (scalars, fixed arrays `x[10]`, counted arrays
+ * `x[n]`), `char*` strings (TLeafC), and unsplit `std::vector<number>` branches. Their baskets are
+ * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, fzstd, xz) and decoded
+ * big-endian straight into Float64Arrays (root-basket.ts); jagged = Int32 offsets + values.
+ * Decompression runs on worker threads (root-worker.ts) when the read is large enough to pay for
+ * starting them (`threads`, default: up to 4 workers for reads over 32 MB compressed).
+ * Everything else (split-object members with dotted names, Double32/Float16 leaves, std::string,
+ * RNTuple fields) goes through jsroot's generic per-entry reader (root-generic.ts), and `verbose`
+ * is told so. Types winnow cannot hold (maps, sets, nested vectors, objects) are an error naming the
+ * branch and its type.
+ *
+ * Fixed-size arrays (`ArrayInt32[10]`) are read as jagged columns whose every entry has the same
+ * length, so `x[0]` indexing and reductions work on them like on counted arrays.
+ * Types starting with `root:` in a schema (e.g. `root:map<int,short>`) are present but unreadable.
+ *
+ * Bad input is a DataError with one sentence naming the file (and branch and entry range): not a ROOT
+ * file, truncated (size below the header's fEND, or a basket past the end), corrupt baskets (bad
+ * header, failed decompression, inconsistent offsets), missing tree (lists the trees), missing branch
+ * (did-you-mean), unsupported type, glob matching nothing. jsroot calls are raced against a timeout
+ * so a damaged file cannot hang a build.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+import type { Column, ColumnInfo, Dtype, Table } from './table.js';
+import { DataError, didYouMean } from './root-errors.js';
+import { BasketError, type Basket, dataLength, decodeBE, dtypeSize, entryOffsets, readRootString, unpackBasket } from './root-basket.js';
+import { blockCodec, prepareCodecs, type RootCodec } from './codecs.js';
+import { readGenericColumns, type GenericSpec } from './root-generic.js';
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+export interface RootSource {
+  /** Files or glob patterns (`*`, `?`, `**`), read in order as one chain. */
+  readonly paths: string | readonly string[];
+  /** TTree or RNTuple name; may be omitted when each file holds exactly one. */
+  readonly tree?: string | undefined;
+  /** Branches to read (names with dots for split objects); all readable ones when omitted. */
+  readonly columns?: readonly string[] | undefined;
+}
+
+export interface RootProgress {
+  readonly file: string;
+  readonly filesDone: number;
+  readonly files: number;
+  /** Entries read so far over the chain, and the total. */
+  readonly entriesDone: number;
+  readonly entries: number;
+}
+
+export interface RootReadOptions {
+  /** Told which path each column takes ("fast", "generic: why") and other details. */
+  readonly verbose?: ((message: string) => void) | undefined;
+  readonly onProgress?: ((p: RootProgress) => void) | undefined;
+  /** Worker threads for decompression: 0 = main thread only; default = automatic. */
+  readonly threads?: number | undefined;
+  /** Seconds before a jsroot call on a file is declared hung (default 60). */
+  readonly timeoutSeconds?: number | undefined;
+}
+
+/** Reads `columns` of the tree from every file of the chain into one Table. */
+export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Promise<Table> {
+  const files = expandPaths(src.paths);
+  const opened: OpenTree[] = [];
+  for (const f of files) opened.push(await openTree(f, src.tree, opts));
+  const first = opened[0]!;
+  const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+  for (const t of opened) for (const name of names) branchOf(t, name);
+  const total = opened.reduce((s, t) => s + t.entries, 0);
+  const parts: Map<string, Column>[] = [];
+  let done = 0;
+  for (let i = 0; i < opened.length; i++) {
+    const t = opened[i]!;
+    parts.push(await readOpenTree(t, names, opts));
+    done += t.entries;
+    opts.onProgress?.({ file: t.file, filesDone: i + 1, files: opened.length, entriesDone: done, entries: total });
+  }
+  const columns = new Map<string, Column>();
+  for (const name of names) {
+    const cols = parts.map((p) => p.get(name)!);
+    columns.set(name, concatColumns(cols, name));
+  }
+  return { rows: total, columns };
+}
+
+/** The branches of the tree (of the first file) with their winnow types, from headers only. */
+export async function rootSchema(src: { paths: string | readonly string[]; tree?: string | undefined }): Promise<ColumnInfo[]> {
+  const files = expandPaths(src.paths);
+  const t = await openTree(files[0]!, src.tree, {});
+  return t.branches.map((b) => ({ name: b.column, type: b.type }));
+}
+
+/** Trees and RNTuples in one file: name, class, entries. */
+export async function rootTrees(path: string): Promise<{ name: string; kind: 'TTree' | 'RNTuple'; title: string }[]> {
+  const f = await openRootFile(path, 60);
+  return listTrees(f).map((k) => ({ name: k.fName, kind: isRNTupleClass(k.fClassName) ? 'RNTuple' : 'TTree', title: k.fTitle ?? '' }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Globs
+
+const GLOB_CHARS = /[*?[]/;
+
+function segmentRegex(seg: string): RegExp {
+  let re = '';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const j = seg.indexOf(']', i + 1);
+      if (j < 0) re += '\\[';
+      else { re += `[${seg.slice(i + 1, j).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`; i = j; }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function expandGlob(pattern: string): string[] {
+  const abs = nodePath.isAbsolute(pattern);
+  const parts = pattern.split(/[\\/]+/).filter((p, i) => p !== '' || i === 0);
+  let bases: string[] = [abs ? nodePath.sep : '.'];
+  const start = abs ? 1 : 0;
+  for (let i = start; i < parts.length; i++) {
+    const seg = parts[i]!;
+    const next: string[] = [];
+    if (seg === '**') {
+      // zero or more directories
+      const stack = [...bases];
+      while (stack.length > 0) {
+        const d = stack.pop()!;
+        next.push(d);
+        let ents: fs.Dirent[] = [];
+        try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { /* not a dir */ }
+        for (const e of ents) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(nodePath.join(d, e.name));
+      }
+    } else if (!GLOB_CHARS.test(seg)) {
+      for (const b of bases) {
+        const p = nodePath.join(b, seg);
+        if (fs.existsSync(p)) next.push(p);
+      }
+    } else {
+      const re = segmentRegex(seg);
+      for (const b of bases) {
+        let ents: string[] = [];
+        try { ents = fs.readdirSync(b); } catch { /* not a dir */ }
+        for (const e of ents.sort()) if (re.test(e) && (!e.startsWith('.') || seg.startsWith('.'))) next.push(nodePath.join(b, e));
+      }
+    }
+    bases = [...new Set(next)];
+  }
+  return bases.filter((p) => { try { return fs.statSync(p).isFile(); } catch { return false; } })
+    .map((p) => (abs || pattern.startsWith('./') ? p : nodePath.relative('.', p))).sort();
+}
+
+/** Files named by `paths`, globs expanded in sorted order. */
+export function expandPaths(paths: string | readonly string[]): string[] {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  if (list.length === 0) throw new DataError('bad-input', 'root source names no file');
+  const out: string[] = [];
+  for (const p of list) {
+    if (GLOB_CHARS.test(p)) {
+      const m = expandGlob(p);
+      if (m.length === 0) throw new DataError('empty-glob', `${p}: the pattern matches no file`, p);
+      out.push(...m);
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening files and trees
+
+type JsFile = import('jsroot/io').JsrootFile;
+type JsKey = import('jsroot/io').JsrootKey;
+
+const TREE_CLASSES = new Set(['TTree', 'TNtuple', 'TNtupleD', 'TChain']);
+function isRNTupleClass(c: string): boolean {
+  return c === 'ROOT::RNTuple' || c === 'ROOT::Experimental::RNTuple';
+}
+
+function listTrees(f: JsFile): JsKey[] {
+  const seen = new Set<string>();
+  const out: JsKey[] = [];
+  for (const k of f.fKeys) {
+    if (!(TREE_CLASSES.has(k.fClassName) || isRNTupleClass(k.fClassName))) continue;
+    if (seen.has(k.fName)) continue; // highest cycle first in the key list; keep one
+    seen.add(k.fName);
+    out.push(k);
+  }
+  return out;
+}
+
+async function withTimeout<T>(p: Promise<T>, seconds: number, file: string, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DataError('corrupt', `${file}: ${what} did not finish within ${seconds} s (corrupt file?)`, file)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks the ROOT magic and that the file is as long as its header says. Returns the size. */
+export function checkRootHeader(path: string): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError('not-found', `${path}: no such file`, path);
+    throw new DataError('bad-input', `${path}: cannot open the file (${code ?? String(e)})`, path);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const h = Buffer.alloc(64);
+    const n = fs.readSync(fd, h, 0, 64, 0);
+    if (n < 4 || h.toString('latin1', 0, 4) !== 'root') {
+      throw new DataError('not-root', `${path}: not a ROOT file (it does not start with "root")`, path);
+    }
+    if (n < 20) throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, header incomplete)`, path);
+    const version = h.readInt32BE(4);
+    const end = version >= 1000000 ? Number(h.readBigInt64BE(12)) : h.readUInt32BE(12);
+    if (size < end) {
+      throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, the header says ${end})`, path);
+    }
+    return size;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function openRootFile(path: string, timeoutSeconds: number): Promise<JsFile> {
+  checkRootHeader(path);
+  const io = await import('jsroot/io');
+  try {
+    return await withTimeout(io.openFile(path), timeoutSeconds, path, 'reading the file directory');
+  } catch (e: unknown) {
+    if (e instanceof DataError) throw e;
+    throw new DataError('corrupt', `${path}: jsroot cannot read the file structure: ${e instanceof Error ? e.message : String(e)}`, path);
+  }
+}
+
+function closeJsFile(f: JsFile): void {
+  if (typeof f.fd === 'number') {
+    try { fs.closeSync(f.fd); } catch { /* already closed */ }
+    f.fd = undefined;
+  }
+}
+
+/** How one branch is read. */
+type Plan =
+  | { readonly path: 'fast'; readonly layout: 'fixed'; readonly dtype: Dtype; readonly len: number }
+  | { readonly path: 'fast'; readonly layout: 'counted'; readonly dtype: Dtype }
+  | { readonly path: 'fast'; readonly layout: 'cstring' }
+  | { readonly path: 'fast'; readonly layout: 'vector'; readonly dtype: Dtype }
+  | { readonly path: 'generic'; readonly why: string }
+  | { readonly path: 'none'; readonly why: string };
+
+export interface BranchEntry {
+  readonly column: string;
+  readonly type: string;
+  /** The jsroot branch object (undefined for RNTuple fields). */
+  readonly branch: any;
+  readonly plan: Plan;
+  /** ROOT's own type text: leaf type code or class name. */
+  readonly rootType: string;
+}
+
+export interface OpenTree {
+  readonly file: string;
+  readonly tree: string;
+  readonly kind: 'TTree' | 'RNTuple';
+  readonly entries: number;
+  readonly branches: readonly BranchEntry[];
+  readonly obj: any;
+  readonly jsfile: JsFile;
+  readonly byName: ReadonlyMap<string, BranchEntry>;
+}
+
+const openCache = new Map<string, OpenTree>();
+const OPEN_CACHE_MAX = 64;
+
+/** Opens `tree` in `file` (cached per path, size and mtime within this process). */
+export async function openTree(file: string, tree: string | undefined, opts: RootReadOptions): Promise<OpenTree> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new DataError('not-found', `${file}: no such file`, file);
+  }
+  const key = `${nodePath.resolve(file)}\0${st.size}\0${st.mtimeMs}\0${tree ?? ''}`;
+  const hit = openCache.get(key);
+  if (hit) return hit;
+  const timeout = opts.timeoutSeconds ?? 60;
+  const f = await openRootFile(file, timeout);
+  try {
+    const trees = listTrees(f);
+    let k: JsKey | undefined;
+    if (tree === undefined) {
+      if (trees.length === 1) k = trees[0];
+      else if (trees.length === 0) throw new DataError('missing-tree', `${file}: the file holds no TTree or RNTuple`, file);
+      else throw new DataError('missing-tree', `${file}: the file holds several trees (${trees.map((t) => t.fName).join(', ')}); name one with tree:`, file);
+    } else {
+      k = trees.find((t) => t.fName === tree);
+      if (k === undefined) {
+        const hasObj = f.fKeys.some((x) => x.fName === tree);
+        if (!hasObj && tree.includes('/')) k = { fName: tree, fClassName: 'TTree', fCycle: 1 }; // in a directory
+        else {
+          const list = trees.length > 0 ? `; trees there: ${trees.map((t) => t.fName).join(', ')}` : '; the file holds no TTree or RNTuple';
+          throw new DataError('missing-tree', `${file}: no tree \`${tree}\`${hasObj ? ' (an object of another class has that name)' : ''}${didYouMean(tree, trees.map((t) => t.fName))}${list}`, file);
+        }
+      }
+    }
+    let obj: any;
+    try {
+      obj = await withTimeout(f.readObject(k!.fName), timeout, file, `reading tree \`${k!.fName}\``);
+    } catch (e: unknown) {
+      if (e instanceof DataError) throw e;
+      throw new DataError('corrupt', `${file}: cannot read tree \`${k!.fName}\`: ${e instanceof Error ? e.message : String(e)}`, file);
+    }
+    if (obj === null || obj === undefined) throw new DataError('missing-tree', `${file}: no tree \`${k!.fName}\``, file);
+    let t: OpenTree;
+    if (isRNTupleClass(obj._typename as string)) {
+      t = await openRNTuple(file, k!.fName, obj, f, timeout);
+    } else {
+      const branches = catalogTree(obj);
+      t = { file, tree: k!.fName, kind: 'TTree', entries: Number(obj.fEntries), branches, obj, jsfile: f,
+        byName: new Map(branches.map((b) => [b.column, b])) };
+    }
+    if (openCache.size >= OPEN_CACHE_MAX) {
+      const [oldKey, old] = openCache.entries().next().value as [string, OpenTree];
+      openCache.delete(oldKey);
+      if (![...openCache.values()].some((o) => o.jsfile === old.jsfile)) closeJsFile(old.jsfile);
+    }
+    openCache.set(key, t);
+    return t;
+  } catch (e: unknown) {
+    closeJsFile(f);
+    throw e;
+  }
+}
+
+function branchOf(t: OpenTree, name: string): BranchEntry {
+  const b = t.byName.get(name);
+  if (b === undefined) {
+    throw new DataError('missing-column', `${t.file}: tree \`${t.tree}\` has no branch \`${name}\`${didYouMean(name, t.byName.keys())}`, t.file);
+  }
+  if (b.plan.path === 'none') {
+    throw new DataError('unsupported-type', `${t.file}: branch \`${name}\` has type ${b.rootType}, which winnow cannot read yet (${b.plan.why})`, t.file);
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Branch catalogue
+
+const LEAF_DTYPES: Record<string, [Dtype, Dtype] | undefined> = {
+  TLeafB: ['int8', 'uint8'], TLeafS: ['int16', 'uint16'], TLeafI: ['int32', 'uint32'],
+  TLeafL: ['int64', 'uint64'], TLeafG: ['int64', 'uint64'], TLeafF: ['float32', 'float32'],
+  TLeafD: ['float64', 'float64'], TLeafO: ['bool', 'bool'],
+  TLeafF16: ['float32', 'float32'], TLeafD32: ['float64', 'float64'],
+};
+const LEAF_CODES: Record<string, string> = {
+  TLeafB: 'B', TLeafS: 'S', TLeafI: 'I', TLeafL: 'L', TLeafG: 'G', TLeafF: 'F', TLeafD: 'D', TLeafO: 'O',
+  TLeafF16: 'f', TLeafD32: 'd', TLeafC: 'C',
+};
+
+// TStreamerInfo basic type codes -> dtype (kChar=1 ... kFloat16=19).
+const STREAMER_DTYPES: Record<number, Dtype> = {
+  1: 'int8', 2: 'int16', 3: 'int32', 4: 'int64', 5: 'float32', 6: 'int32', 8: 'float64', 9: 'float64',
+  11: 'uint8', 12: 'uint16', 13: 'uint32', 14: 'uint64', 15: 'uint32', 16: 'int64', 17: 'uint64', 18: 'bool', 19: 'float32',
+};
+
+const CPP_DTYPES: Record<string, Dtype> = {
+  bool: 'bool', Bool_t: 'bool', char: 'int8', Char_t: 'int8', 'signed char': 'int8', 'unsigned char': 'uint8', UChar_t: 'uint8',
+  short: 'int16', Short_t: 'int16', 'unsigned short': 'uint16', UShort_t: 'uint16', int: 'int32', Int_t: 'int32',
+  'unsigned int': 'uint32', UInt_t: 'uint32', long: 'int64', Long_t: 'int64', 'unsigned long': 'uint64', ULong_t: 'uint64',
+  'long long': 'int64', Long64_t: 'int64', 'unsigned long long': 'uint64', ULong64_t: 'uint64',
+  float: 'float32', Float_t: 'float32', double: 'float64', Double_t: 'float64',
+  int8_t: 'int8', uint8_t: 'uint8', int16_t: 'int16', uint16_t: 'uint16', int32_t: 'int32', uint32_t: 'uint32',
+  int64_t: 'int64', uint64_t: 'uint64',
+};
+
+function cppDtype(t: string): Dtype | undefined {
+  return CPP_DTYPES[t.replace(/^std::/, '').trim()];
+}
+
+function leafBranches(br: any, out: any[]): void {
+  const subs: any[] = br.fBranches?.arr ?? [];
+  if (subs.length === 0) out.push(br);
+  else {
+    // A split object: its own data (if any) is not a column; its leaves are.
+    for (const s of subs) leafBranches(s, out);
+  }
+}
+
+function columnName(br: any, parent: any | undefined): string {
+  const name = String(br.fName);
+  if (parent === undefined) return name;
+  const pname = String(parent.fName).replace(/\.$/, '');
+  return name.startsWith(`${pname}.`) ? name : name.includes('.') ? name : `${pname}.${name}`;
+}
+
+function planLeafBranch(br: any): { type: string; plan: Plan; rootType: string } {
+  const leaves: any[] = br.fLeaves?.arr ?? [];
+  if (leaves.length !== 1) {
+    const list = leaves.map((l) => `${l.fName}/${LEAF_CODES[l._typename as string] ?? '?'}`).join(':');
+    return { type: `root:leaflist(${list})`, rootType: `leaf list ${list}`, plan: { path: 'none', why: 'branches with several leaves are not supported' } };
+  }
+  const leaf = leaves[0]!;
+  const lt = leaf._typename as string;
+  const rootType = `${String(leaf.fTitle || leaf.fName)}/${LEAF_CODES[lt] ?? lt}`;
+  if (lt === 'TLeafC') return { type: 'string', rootType, plan: { path: 'fast', layout: 'cstring' } };
+  const dts = LEAF_DTYPES[lt];
+  if (dts === undefined) return { type: `root:${lt}`, rootType: lt, plan: { path: 'none', why: `leaf class ${lt}` } };
+  const dtype = leaf.fIsUnsigned ? dts[1] : dts[0];
+  const counted = leaf.fLeafCount !== null && leaf.fLeafCount !== undefined;
+  const len = Number(leaf.fLen) || 1;
+  const jag = counted || len > 1;
+  const type = jag ? `jagged<${dtype}>` : dtype;
+  if (lt === 'TLeafF16' || lt === 'TLeafD32') {
+    return { type, rootType, plan: { path: 'generic', why: `${lt === 'TLeafF16' ? 'Float16_t' : 'Double32_t'} packing is decoded by jsroot` } };
+  }
+  const plan: Plan = counted ? { path: 'fast', layout: 'counted', dtype } : { path: 'fast', layout: 'fixed', dtype, len };
+  return { type, rootType, plan };
+}
+
+function planElementBranch(br: any, topLevel: boolean): { type: string; plan: Plan; rootType: string } {
+  const cls = String(br.fClassName ?? '');
+  const stype = Number(br.fStreamerType);
+  const id = Number(br.fID);
+  const ftype = Number(br.fType);
+  if (topLevel && id < 0) {
+    const m = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(cls) ?? /^ROOT::VecOps::RVec<\s*(.+?)\s*>$/.exec(cls);
+    if (m) {
+      const dt = cppDtype(m[1]!);
+      if (dt !== undefined) return { type: `jagged<${dt}>`, rootType: cls, plan: { path: 'fast', layout: 'vector', dtype: dt } };
+      if (m[1] === 'Double32_t' || m[1] === 'Float16_t') {
+        return { type: `jagged<${m[1] === 'Double32_t' ? 'float64' : 'float32'}>`, rootType: cls, plan: { path: 'generic', why: `${cls} packing is decoded by jsroot` } };
+      }
+      return { type: `root:${cls}`, rootType: cls, plan: { path: 'none', why: 'only vectors of numbers are supported' } };
+    }
+    if (cls === 'string' || cls === 'std::string' || cls === 'TString') {
+      return { type: 'string', rootType: cls, plan: { path: 'generic', why: `${cls} is decoded by jsroot` } };
+    }
+    const d = cppDtype(cls);
+    if (d !== undefined) return { type: d, rootType: cls, plan: { path: 'generic', why: 'a scalar TBranchElement is decoded by jsroot' } };
+    return { type: `root:${cls}`, rootType: cls, plan: { path: 'none', why: 'objects, maps and sets are not supported' } };
+  }
+  // A member of a split object or collection.
+  const base = stype > 20 && stype < 40 ? stype - 20 : stype;
+  const dt = STREAMER_DTYPES[base];
+  const what = `${cls || 'member'} (streamer type ${stype})`;
+  if (dt === undefined) return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'the member is not a number or array of numbers' } };
+  const inCollection = ftype === 31 || ftype === 41;
+  const jag = inCollection || base !== stype;
+  if (inCollection && base !== stype) {
+    return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'arrays inside collections would be doubly jagged' } };
+  }
+  return { type: jag ? `jagged<${dt}>` : dt, rootType: what, plan: { path: 'generic', why: 'split-object members are decoded by jsroot' } };
+}
+
+function catalogTree(tree: any): BranchEntry[] {
+  const out: BranchEntry[] = [];
+  const seen = new Set<string>();
+  for (const top of (tree.fBranches?.arr ?? []) as any[]) {
+    const leaves: any[] = [];
+    leafBranches(top, leaves);
+    for (const br of leaves) {
+      const isTop = br === top;
+      const column = columnName(br, isTop ? undefined : top);
+      if (seen.has(column)) continue;
+      seen.add(column);
+      const p = br._typename === 'TBranchElement' || br._typename === 'TBranchSTL'
+        ? planElementBranch(br, isTop)
+        : br._typename === 'TBranch' ? planLeafBranch(br)
+          : { type: `root:${br._typename}`, rootType: String(br._typename), plan: { path: 'none', why: `${br._typename} branches are not supported` } as Plan };
+      out.push({ column, type: p.type, branch: br, plan: p.plan, rootType: p.rootType });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RNTuple
+
+const RNTUPLE_TYPES: Record<string, Dtype> = {
+  bool: 'bool', char: 'int8', 'std::int8_t': 'int8', 'std::uint8_t': 'uint8', 'std::int16_t': 'int16', 'std::uint16_t': 'uint16',
+  'std::int32_t': 'int32', 'std::uint32_t': 'uint32', 'std::int64_t': 'int64', 'std::uint64_t': 'uint64',
+  float: 'float32', double: 'float64', 'std::byte': 'uint8',
+};
+
+async function openRNTuple(file: string, name: string, obj: any, f: JsFile, timeout: number): Promise<OpenTree> {
+  const rn = await import('jsroot/rntuple');
+  let builder: any;
+  try {
+    builder = await withTimeout(rn.readHeaderFooter(obj), timeout, file, `reading RNTuple \`${name}\` header`);
+  } catch (e: unknown) {
+    if (e instanceof DataError) throw e;
+    throw new DataError('corrupt', `${file}: cannot read the header of RNTuple \`${name}\`: ${e instanceof Error ? e.message : String(e)}`, file);
+  }
+  if (!builder) throw new DataError('corrupt', `${file}: cannot read the header of RNTuple \`${name}\``, file);
+  const fields: any[] = builder.fieldDescriptors ?? [];
+  const entries = (builder.clusterSummaries ?? []).reduce((s: number, c: any) => s + Number(c.numEntries), 0);
+  const branches: BranchEntry[] = [];
+  fields.forEach((fd: any, i: number) => {
+    if (Number(fd.parentFieldId) !== i) return; // top-level fields are their own parents
+    const tn = String(fd.typeName);
+    let type: string;
+    let plan: Plan;
+    const d = RNTUPLE_TYPES[tn];
+    const vm = /^(?:std::vector|ROOT::VecOps::RVec|ROOT::RVec)<(.+)>$/.exec(tn);
+    if (d !== undefined) { type = d; plan = { path: 'generic', why: 'RNTuple fields are decoded by jsroot' }; }
+    else if (tn === 'std::string') { type = 'string'; plan = { path: 'generic', why: 'RNTuple fields are decoded by jsroot' }; }
+    else if (vm && RNTUPLE_TYPES[vm[1]!] !== undefined) { type = `jagged<${RNTUPLE_TYPES[vm[1]!]}>`; plan = { path: 'generic', why: 'RNTuple fields are decoded by jsroot' }; }
+    else { type = `root:${tn}`; plan = { path: 'none', why: 'only numbers, strings and vectors of numbers are supported' }; }
+    branches.push({ column: String(fd.fieldName), type, branch: String(fd.fieldName), plan, rootType: tn });
+  });
+  return { file, tree: name, kind: 'RNTuple', entries, branches, obj, jsfile: f, byName: new Map(branches.map((b) => [b.column, b])) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading one tree
+
+async function readOpenTree(t: OpenTree, names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
+  const out = new Map<string, Column>();
+  const generic: GenericSpec[] = [];
+  const fast: BranchEntry[] = [];
+  for (const name of names) {
+    const b = branchOf(t, name);
+    if (b.plan.path === 'fast') fast.push(b);
+    else {
+      generic.push({ column: name, branch: b.branch, type: b.type });
+      opts.verbose?.(`${t.file}: \`${name}\` (${b.type}) read by jsroot's generic reader: ${b.plan.path === 'generic' ? b.plan.why : ''}`);
+    }
+  }
+  if (fast.length > 0) {
+    const cols = await readFast(t, fast, opts);
+    for (const [k, v] of cols) out.set(k, v);
+  }
+  if (generic.length > 0) {
+    const cols = await withTimeout(readGenericColumns(t.obj, t.entries, generic, `${t.file} (${t.kind === 'RNTuple' ? 'RNTuple' : 'tree'} \`${t.tree}\`)`, t.kind === 'RNTuple'),
+      opts.timeoutSeconds ?? 600, t.file, 'jsroot reading');
+    for (const [k, v] of cols) out.set(k, v);
+  }
+  return new Map(names.map((n) => [n, out.get(n)!]));
+}
+
+/** Where one basket's bytes are: on disk, or embedded in the TTree object (already uncompressed). */
+type BasketRef =
+  | { readonly kind: 'disk'; readonly seek: number; readonly nbytes: number; readonly first: number; readonly entries: number }
+  | { readonly kind: 'embedded'; readonly basket: Basket; readonly first: number; readonly entries: number };
+
+function basketRefs(t: OpenTree, b: BranchEntry): BasketRef[] {
+  const br = b.branch;
+  const refs: BasketRef[] = [];
+  const nw = Number(br.fWriteBasket);
+  const seeks = br.fBasketSeek as ArrayLike<number>;
+  const bytes = br.fBasketBytes as ArrayLike<number>;
+  const firsts = br.fBasketEntry as ArrayLike<number>;
+  for (let i = 0; i < nw; i++) {
+    const first = Number(firsts[i]);
+    const next = Number(firsts[i + 1]);
+    refs.push({ kind: 'disk', seek: Number(seeks[i]), nbytes: Number(bytes[i]), first, entries: next - first });
+  }
+  let first = nw > 0 ? Number(firsts[nw]) : 0;
+  for (const bk of (br.fBaskets?.arr ?? []) as any[]) {
+    if (!bk || !bk.fNevBuf) continue;
+    const ref = bk.fBufferRef;
+    if (!ref?.arr) continue;
+    const dv = ref.arr as DataView;
+    const u = new Uint8Array(dv.buffer.slice(dv.byteOffset, dv.byteOffset + Number(ref.length ?? dv.byteLength)));
+    refs.push({ kind: 'embedded', basket: { u, keylen: Number(bk.fKeylen), last: Number(bk.fLast), nevbuf: Number(bk.fNevBuf) }, first, entries: Number(bk.fNevBuf) });
+    first += Number(bk.fNevBuf);
+  }
+  const covered = refs.reduce((s, r) => s + r.entries, 0);
+  if (covered !== t.entries) {
+    throw new DataError('corrupt', `${t.file}: branch \`${b.column}\` has baskets for ${covered} entries, the tree has ${t.entries}`, t.file);
+  }
+  return refs;
+}
+
+function codecsOfFile(fd: number, refs: readonly BasketRef[][]): Set<RootCodec> {
+  // Peek at the first compressed basket of each branch to load only the decoders needed.
+  const found = new Set<RootCodec>();
+  const buf = Buffer.alloc(512);
+  for (const list of refs) {
+    const r = list.find((x) => x.kind === 'disk');
+    if (r === undefined || r.kind !== 'disk') continue;
+    const n = fs.readSync(fd, buf, 0, Math.min(512, r.nbytes), r.seek);
+    try {
+      const h = buf.subarray(0, n);
+      const keylen = h.readInt16BE(14);
+      const c = blockCodec(h, keylen);
+      if (c !== undefined) found.add(c);
+    } catch { /* reported when the basket is read */ }
+  }
+  return found;
+}
+
+function basketError(t: OpenTree, b: BranchEntry, r: BasketRef, msg: string, code: 'corrupt' | 'truncated' = 'corrupt'): DataError {
+  return new DataError(code, `${t.file}: branch \`${b.column}\`, entries ${r.first}–${r.first + r.entries - 1}: ${msg}`, t.file);
+}
+
+async function readFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions): Promise<Map<string, Column>> {
+  const refs = fast.map((b) => basketRefs(t, b));
+  const fd = fs.openSync(t.file, 'r');
+  const out = new Map<string, Column>();
+  try {
+    const size = fs.fstatSync(fd).size;
+    await prepareCodecs(codecsOfFile(fd, refs));
+    const totalBytes = refs.flat().reduce((s, r) => s + (r.kind === 'disk' ? r.nbytes : 0), 0);
+    const threads = opts.threads ?? (totalBytes > 32 * 1024 * 1024 ? Math.min(4, Math.max(0, os.availableParallelism() - 1)) : 0);
+    let baskets: Basket[][];
+    if (threads > 0) {
+      const { unpackInWorkers } = await import('./root-pool.js');
+      baskets = await unpackInWorkers(t.file, size, refs.map((list, i) => list.map((r) => (r.kind === 'disk' ? { seek: r.seek, nbytes: r.nbytes, where: `branch \`${fast[i]!.column}\`, entries ${r.first}–${r.first + r.entries - 1}` } : null))), threads);
+      // embedded baskets are already in memory
+      baskets = baskets.map((list, i) => list.map((bk, j) => { const r = refs[i]![j]!; return r.kind === 'embedded' ? r.basket : bk; }));
+      opts.verbose?.(`${t.file}: decompressed ${refs.flat().length} baskets on ${threads} worker threads`);
+    } else {
+      baskets = [];
+      for (let i = 0; i < refs.length; i++) {
+        const list: Basket[] = [];
+        for (const r of refs[i]!) {
+          if (r.kind === 'embedded') { list.push(r.basket); continue; }
+          if (r.seek + r.nbytes > size) throw basketError(t, fast[i]!, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
+          const raw = Buffer.allocUnsafe(r.nbytes);
+          const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
+          if (n !== r.nbytes) throw basketError(t, fast[i]!, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
+          try {
+            const u = unpackBasket(raw);
+            list.push(u instanceof Promise ? await u : u);
+          } catch (e: unknown) {
+            if (e instanceof BasketError) throw basketError(t, fast[i]!, r, e.message);
+            throw e;
+          }
+        }
+        baskets.push(list);
+      }
+    }
+    fast.forEach((b, i) => {
+      try {
+        out.set(b.column, decodeBranch(t, b, refs[i]!, baskets[i]!));
+      } catch (e: unknown) {
+        if (e instanceof BasketError) throw new DataError('corrupt', `${t.file}: branch \`${b.column}\`: ${e.message}`, t.file);
+        throw e;
+      }
+      opts.verbose?.(`${t.file}: \`${b.column}\` (${b.type}) read by the fast path from ${refs[i]!.length} baskets`);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
+}
+
+function decodeBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[]): Column {
+  const plan = b.plan;
+  if (plan.path !== 'fast') throw new Error('decodeBranch on a non-fast branch');
+  const n = t.entries;
+  const check = (cond: boolean, r: BasketRef, msg: () => string): void => { if (!cond) throw basketError(t, b, r, msg()); };
+  switch (plan.layout) {
+    case 'fixed': {
+      const size = dtypeSize(plan.dtype);
+      const values = new Float64Array(n * plan.len);
+      refs.forEach((r, k) => {
+        const bk = baskets[k]!;
+        const len = dataLength(bk);
+        check(len === r.entries * plan.len * size && len <= bk.u.length, r, () => `basket holds ${len} bytes, expected ${r.entries * plan.len * size} (corrupt basket)`);
+        decodeBE(plan.dtype, bk.u, 0, r.entries * plan.len, values, r.first * plan.len);
+      });
+      if (plan.len === 1) return { kind: 'num', dtype: plan.dtype, values };
+      const offsets = new Int32Array(n + 1);
+      for (let i = 0; i <= n; i++) offsets[i] = i * plan.len;
+      return { kind: 'jagged', dtype: plan.dtype, offsets, values };
+    }
+    case 'counted': {
+      const size = dtypeSize(plan.dtype);
+      let total = 0;
+      const offs = refs.map((r, k) => {
+        const bk = baskets[k]!;
+        let o: Int32Array;
+        try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
+        const len = o[r.entries]!;
+        check(len % size === 0, r, () => `basket data length ${len} is not a multiple of ${size}`);
+        for (let i = 0; i < r.entries; i++) check((o[i + 1]! - o[i]!) % size === 0, r, () => `entry ${r.first + i} has ${o[i + 1]! - o[i]!} bytes, not a multiple of ${size}`);
+        total += len / size;
+        return o;
+      });
+      const offsets = new Int32Array(n + 1);
+      const values = new Float64Array(total);
+      let at = 0;
+      refs.forEach((r, k) => {
+        const o = offs[k]!;
+        for (let i = 0; i < r.entries; i++) offsets[r.first + i + 1] = at + o[i + 1]! / size;
+        const count = o[r.entries]! / size;
+        decodeBE(plan.dtype, baskets[k]!.u, 0, count, values, at);
+        at += count;
+      });
+      return { kind: 'jagged', dtype: plan.dtype, offsets, values };
+    }
+    case 'cstring': {
+      const values = new Array<string>(n);
+      refs.forEach((r, k) => {
+        const bk = baskets[k]!;
+        let o: Int32Array;
+        try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
+        for (let i = 0; i < r.entries; i++) values[r.first + i] = readRootString(bk.u, o[i]!, o[i + 1]!)[0];
+      });
+      return { kind: 'str', dtype: 'string', values };
+    }
+    case 'vector': {
+      const size = dtypeSize(plan.dtype);
+      // Entry layout: int32 bytecount | 0x40000000, int16 version, int32 n, n values.
+      let total = 0;
+      const layouts = refs.map((r, k) => {
+        const bk = baskets[k]!;
+        let o: Int32Array;
+        try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
+        const dv = new DataView(bk.u.buffer, bk.u.byteOffset, bk.u.byteLength);
+        const starts = new Int32Array(r.entries);
+        const counts = new Int32Array(r.entries);
+        for (let i = 0; i < r.entries; i++) {
+          let p = o[i]!;
+          const end = o[i + 1]!;
+          if (end - p >= 4 && (dv.getUint32(p) & 0x40000000) !== 0) p += 6;
+          check(p + 4 <= end, r, () => `entry ${r.first + i} is too short for a vector`);
+          const cnt = dv.getInt32(p);
+          check(cnt >= 0 && p + 4 + cnt * size === end, r, () => `entry ${r.first + i} declares ${cnt} values in ${end - p - 4} bytes`);
+          starts[i] = p + 4;
+          counts[i] = cnt;
+          total += cnt;
+        }
+        return { starts, counts };
+      });
+      const offsets = new Int32Array(n + 1);
+      const values = new Float64Array(total);
+      let at = 0;
+      refs.forEach((r, k) => {
+        const { starts, counts } = layouts[k]!;
+        const u = baskets[k]!.u;
+        for (let i = 0; i < r.entries; i++) {
+          decodeBE(plan.dtype, u, starts[i]!, counts[i]!, values, at);
+          at += counts[i]!;
+          offsets[r.first + i + 1] = at;
+        }
+      });
+      return { kind: 'jagged', dtype: plan.dtype, offsets, values };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chains
+
+function concatColumns(cols: readonly Column[], name: string): Column {
+  if (cols.length === 1) return cols[0]!;
+  const first = cols[0]!;
+  for (const c of cols) {
+    if (c.kind !== first.kind) throw new DataError('bad-input', `column \`${name}\` changes kind across the chain (${first.kind} and ${c.kind})`);
+  }
+  if (first.kind === 'str') return { kind: 'str', dtype: 'string', values: cols.flatMap((c) => c.values as string[]) };
+  if (first.kind === 'num') {
+    const total = cols.reduce((s, c) => s + c.values.length, 0);
+    const values = new Float64Array(total);
+    let at = 0;
+    for (const c of cols) { values.set(c.values as Float64Array, at); at += c.values.length; }
+    return { kind: 'num', dtype: first.dtype, values };
+  }
+  const rows = cols.reduce((s, c) => s + (c as { offsets: Int32Array }).offsets.length - 1, 0);
+  const nv = cols.reduce((s, c) => s + c.values.length, 0);
+  const offsets = new Int32Array(rows + 1);
+  const values = new Float64Array(nv);
+  let r = 0, at = 0;
+  for (const c of cols) {
+    const o = (c as { offsets: Int32Array }).offsets;
+    for (let i = 1; i < o.length; i++) offsets[r + i] = at + o[i]!;
+    r += o.length - 1;
+    values.set(c.values as Float64Array, at);
+    at += c.values.length;
+  }
+  return { kind: 'jagged', dtype: first.dtype, offsets, values };
+}
