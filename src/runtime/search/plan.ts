@@ -26,6 +26,8 @@
  *
  * `TrialPlanner` memoises proposals, so asking again after every finished trial costs one new TPE
  * proposal, not n. If an outcome it already used changes (it should not), it recomputes from there.
+ * `planTrials` keeps a few planners keyed by (strategy, space, options), so callers that cannot hold
+ * a planner between build steps get the same saving.
  */
 import type { SpaceDim } from '../../lang/program.js';
 import { gridPoints, gridSize, paramsKey, sampleRandom, type Params, unreachable } from './space.js';
@@ -83,8 +85,8 @@ export class TrialPlanner {
   private readonly pruneBatch: number;
   private grid: Params[] | undefined;
   private readonly memo: (PlannedTrial | undefined)[] = [];
-  /** Outcome signatures the memoised proposals were computed from. */
-  private readonly used: (string | undefined)[] = [];
+  /** Outcomes the memoised proposals were computed from. */
+  private readonly used: (TrialOutcome | undefined)[] = [];
 
   constructor(
     readonly strategy: Strategy,
@@ -119,11 +121,15 @@ export class TrialPlanner {
   plan(outcomes: ReadonlyMap<number, TrialOutcome>): TrialPlan {
     this.invalidateChanged(outcomes);
     const trials: PlannedTrial[] = [];
+    let known = 0; // outcomes of trials 0..known-1 are all present
+    while (known < this.total && outcomes.has(known)) known++;
     for (let i = 0; i < this.total; i++) {
       const d = this.dependsOn(i);
-      const missing: number[] = [];
-      for (let j = 0; j < d; j++) if (!outcomes.has(j)) missing.push(j);
-      if (missing.length > 0) return { total: this.total, trials, complete: false, waitingFor: missing };
+      if (d > known) {
+        const missing: number[] = [];
+        for (let j = known; j < d; j++) if (!outcomes.has(j)) missing.push(j);
+        return { total: this.total, trials, complete: false, waitingFor: missing };
+      }
       trials.push(this.trial(i, d, outcomes));
     }
     return { total: this.total, trials, complete: true, waitingFor: [] };
@@ -133,7 +139,7 @@ export class TrialPlanner {
     const cached = this.memo[i];
     if (cached) return cached;
     const params = this.params(i, d, outcomes);
-    for (let j = 0; j < d; j++) this.used[j] = signature(outcomes.get(j));
+    for (let j = 0; j < d; j++) this.used[j] ??= outcomes.get(j);
     const t: PlannedTrial = { index: i, params, key: paramsKey(params), dependsOn: d, pruneAgainst: this.pruneAgainst(i) };
     this.memo[i] = t;
     return t;
@@ -167,7 +173,7 @@ export class TrialPlanner {
     let first = -1;
     for (let j = 0; j < this.used.length; j++) {
       const u = this.used[j];
-      if (u !== undefined && u !== signature(outcomes.get(j))) {
+      if (u !== undefined && !sameOutcome(u, outcomes.get(j))) {
         first = j;
         break;
       }
@@ -178,16 +184,31 @@ export class TrialPlanner {
   }
 }
 
-function signature(o: TrialOutcome | undefined): string | undefined {
-  return o === undefined ? undefined : `${o.status}|${o.metric}|${o.folds ?? ''}`;
+function sameOutcome(a: TrialOutcome, b: TrialOutcome | undefined): boolean {
+  return a === b || (b !== undefined && a.status === b.status && Object.is(a.metric, b.metric) && a.folds === b.folds);
 }
 
-/** One-shot planning (a fresh planner each call; use TrialPlanner to plan repeatedly). */
+/**
+ * Plan with a memoised planner: the same (strategy, space, options) reuses the planner of the
+ * previous call (up to PLANNER_CACHE_SIZE of them, least recently used evicted), so a build driver
+ * that re-plans after every finished step pays for one new TPE proposal per call, not for all of
+ * them. The answer is exactly that of `new TrialPlanner(...).plan(outcomes)`; the cache only saves
+ * time (a planner recomputes whatever depended on an outcome that changed).
+ */
 export function planTrials(
   strategy: Strategy,
   space: readonly SpaceDim[],
   outcomes: ReadonlyMap<number, TrialOutcome>,
   opts: PlanOptions,
 ): TrialPlan {
-  return new TrialPlanner(strategy, space, opts).plan(outcomes);
+  const key = JSON.stringify([strategy, space.map((d) => [d.name, d.target, d.dist]), opts]);
+  let planner = plannerCache.get(key);
+  if (planner) plannerCache.delete(key);
+  else planner = new TrialPlanner(strategy, space, opts);
+  plannerCache.set(key, planner);
+  if (plannerCache.size > PLANNER_CACHE_SIZE) plannerCache.delete(plannerCache.keys().next().value as string);
+  return planner.plan(outcomes);
 }
+
+export const PLANNER_CACHE_SIZE = 16;
+const plannerCache = new Map<string, TrialPlanner>();

@@ -147,9 +147,15 @@ function proposeDim(d: SpaceDist, below: unknown[], above: unknown[], prior: num
   const gEst = parzen(dom, above, prior);
   let bestX = Number.NaN;
   let bestScore = -Infinity;
+  // Discrete candidates repeat (24 draws over few grid values): score each value once.
+  const seen = dom.step > 0 ? new Map<number, number>() : undefined;
   for (let c = 0; c < nCand; c++) {
     const x = sampleParzen(l, dom, rng);
-    const s = logDensity(l, dom, x) - logDensity(gEst, dom, x);
+    let s = seen?.get(x);
+    if (s === undefined) {
+      s = logDensity(l, dom, x) - logDensity(gEst, dom, x);
+      seen?.set(x, s);
+    }
     if (s > bestScore || Number.isNaN(bestX)) {
       bestScore = s;
       bestX = x;
@@ -274,8 +280,11 @@ interface Parzen {
   readonly sigmas: Float64Array;
   /** Normalised mixture weights. */
   readonly weights: Float64Array;
-  /** log weight - log truncation mass (per kernel), precomputed. */
-  readonly logNorm: Float64Array;
+  /**
+   * Per kernel: weight / truncation mass, and for continuous domains also / (sigma sqrt(2 pi)), so a
+   * kernel's contribution is coef * exp(-z^2 / 2) (continuous) or coef * bin mass (discrete).
+   */
+  readonly coef: Float64Array;
 }
 
 function parzen(dom: NumericDomain, observed: unknown[], priorWeight: number): Parzen {
@@ -293,24 +302,26 @@ function parzen(dom: NumericDomain, observed: unknown[], priorWeight: number): P
   const priorMu = 0.5 * (dom.low + dom.high);
   if (n > 0) {
     // Bandwidths from the sorted observations with the prior mean among them (as Optuna does).
-    const all = [...obs, priorMu];
-    const order = all.map((_, i) => i).sort((a, b) => (all[a] as number) - (all[b] as number) || a - b);
-    const s = [lo, ...order.map((i) => all[i] as number), hi];
-    const m = all.length;
-    const sorted = new Float64Array(m);
-    for (let k = 0; k < m; k++) {
-      sorted[k] = Math.max((s[k + 1] as number) - (s[k] as number), (s[k + 2] as number) - (s[k + 1] as number));
-    }
-    // m + 2 >= 4 always here: the outermost kernels take their inner gap (consider_endpoints=False).
-    sorted[0] = (s[2] as number) - (s[1] as number);
-    sorted[m - 1] = (s[m] as number) - (s[m - 1] as number);
+    const m = n + 1;
+    const all = new Float64Array(m);
+    for (let i = 0; i < n; i++) all[i] = obs[i] as number;
+    all[n] = priorMu;
+    const rank = stableRanks(all);
+    const s = new Float64Array(m + 2);
+    s[0] = lo;
+    s[m + 1] = hi;
+    for (let i = 0; i < m; i++) s[(rank[i] as number) + 1] = all[i] as number;
     const maxSigma = range;
     const minSigma = range / Math.min(100, 1 + (n + 1));
-    for (let k = 0; k < m; k++) {
-      const i = order[k] as number;
-      if (i === n) continue; // the prior's own bandwidth is the whole range
-      mus[i] = obs[i] as number;
-      sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sorted[k] as number));
+    for (let i = 0; i < n; i++) {
+      const k = rank[i] as number;
+      // Larger gap to a neighbour; the outermost kernels take their inner gap (consider_endpoints=False).
+      let sg: number;
+      if (k === 0) sg = (s[2] as number) - (s[1] as number);
+      else if (k === m - 1) sg = (s[m] as number) - (s[m - 1] as number);
+      else sg = Math.max((s[k + 1] as number) - (s[k] as number), (s[k + 2] as number) - (s[k + 1] as number));
+      mus[i] = all[i] as number;
+      sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sg));
     }
   }
   mus[n] = priorMu;
@@ -319,15 +330,39 @@ function parzen(dom: NumericDomain, observed: unknown[], priorWeight: number): P
   w.push(priorWeight);
   const wSum = w.reduce((a, b) => a + b, 0);
   const weights = new Float64Array(n + 1);
-  const logNorm = new Float64Array(n + 1);
+  const coef = new Float64Array(n + 1);
   for (let j = 0; j <= n; j++) {
     weights[j] = (w[j] as number) / wSum;
     const mu = mus[j] as number;
     const sg = sigmas[j] as number;
     const z = gaussMass((lo - mu) / sg, (hi - mu) / sg);
-    logNorm[j] = Math.log(weights[j] as number) - Math.log(z);
+    coef[j] = (weights[j] as number) / z / (dom.step === 0 ? sg * SQRT_2PI : 1);
   }
-  return { mus, sigmas, weights, logNorm };
+  return { mus, sigmas, weights, coef };
+}
+
+/**
+ * Position of each value in ascending order, equal values in input order (a stable argsort's
+ * inverse). Native typed-array sort plus a binary search per value, no comparator callbacks.
+ */
+function stableRanks(v: Float64Array): Int32Array {
+  const m = v.length;
+  const sorted = Float64Array.from(v).sort();
+  const used = new Int32Array(m);
+  const rank = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    const x = v[i] as number;
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    rank[i] = lo + (used[lo] as number);
+    used[lo] = (used[lo] as number) + 1;
+  }
+  return rank;
 }
 
 /** Draw from the mixture in internal space; discrete domains are rounded by `fromInternal` later. */
@@ -353,37 +388,34 @@ function snap(dom: NumericDomain, x: number): number {
   return dom.low + k * dom.step;
 }
 
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
-/** log of the mixture density (continuous) or bin probability (discrete) at internal x. */
+/**
+ * log of the mixture density (continuous) or bin probability (discrete) at internal x.
+ * Summed directly rather than as a log-sum-exp: the prior kernel (sigma = the whole range, mean in
+ * the middle) always contributes at least w_prior * phi(1) / sigma, so the sum never underflows, and
+ * kernels that do underflow contribute nothing that float64 could have kept.
+ */
 function logDensity(p: Parzen, dom: NumericDomain, x: number): number {
   const n = p.mus.length;
-  let max = -Infinity;
-  const terms = scratch(n);
-  for (let j = 0; j < n; j++) {
-    const mu = p.mus[j] as number;
-    const sg = p.sigmas[j] as number;
-    let t: number;
-    if (dom.step === 0) {
-      const z = (x - mu) / sg;
-      t = (p.logNorm[j] as number) - 0.5 * z * z - Math.log(sg) - LOG_SQRT_2PI;
-    } else {
-      const m = gaussMass((x - dom.step / 2 - mu) / sg, (x + dom.step / 2 - mu) / sg);
-      t = m > 0 ? (p.logNorm[j] as number) + Math.log(m) : -Infinity;
-    }
-    terms[j] = t;
-    if (t > max) max = t;
-  }
-  if (max === -Infinity) return -Infinity;
+  const { mus, sigmas, coef } = p;
   let s = 0;
-  for (let j = 0; j < n; j++) s += Math.exp((terms[j] as number) - max);
-  return max + Math.log(s);
-}
-
-let scratchBuf = new Float64Array(64);
-function scratch(n: number): Float64Array {
-  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
-  return scratchBuf;
+  if (dom.step === 0) {
+    for (let j = 0; j < n; j++) {
+      const z = (x - (mus[j] as number)) / (sigmas[j] as number);
+      s += (coef[j] as number) * Math.exp(-0.5 * z * z);
+    }
+  } else {
+    const h = dom.step / 2;
+    for (let j = 0; j < n; j++) {
+      const sg = sigmas[j] as number;
+      const a = (x - h - (mus[j] as number)) / sg;
+      // Both bin edges beyond 38.5 sigma: the mass is below 1e-320.
+      if (a > 38.5 || (x + h - (mus[j] as number)) / sg < -38.5) continue;
+      s += (coef[j] as number) * gaussMass(a, (x + h - (mus[j] as number)) / sg);
+    }
+  }
+  return Math.log(s);
 }
 
 /** Phi(b) - Phi(a) for a <= b, computed on the side where it does not cancel. */

@@ -113,6 +113,22 @@ describe('bayes', () => {
   });
 });
 
+describe('planTrials (memoised planners)', () => {
+  it('answers exactly like a fresh planner, call after call, and follows changed outcomes', () => {
+    const strategy = { kind: 'bayes', trials: 9, seed: 17, startup: 3 } as const;
+    const outcomes = new Map<number, TrialOutcome>();
+    for (let step = 0; step < 12; step++) {
+      const cached = planTrials(strategy, SPACE4, outcomes, { direction: 'min' });
+      const fresh = new TrialPlanner(strategy, SPACE4, { direction: 'min' }).plan(outcomes);
+      expect(cached).toEqual(fresh);
+      const next = cached.trials.find((t) => !outcomes.has(t.index));
+      if (next) outcomes.set(next.index, done(objective(next.params)));
+      if (step === 8) outcomes.set(1, done(-100)); // an outcome changes under the cached planner
+    }
+    expect(outcomes.size).toBe(9);
+  });
+});
+
 describe('pruneAgainst', () => {
   it('is a fixed earlier prefix: batches of 4 for random, every earlier trial for sequential bayes', () => {
     const r = new TrialPlanner({ kind: 'random', trials: 12, seed: 1 }, SPACE4, { direction: 'max' });
