@@ -1,0 +1,218 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Column, Table } from '../../../src/runtime/io/table.js';
+import { openTree, readRoot, rootSchema } from '../../../src/runtime/io/root.js';
+import { readGenericColumns } from '../../../src/runtime/io/root-generic.js';
+import { DataError } from '../../../src/runtime/io/root-errors.js';
+import { closeRootPool } from '../../../src/runtime/io/root-pool.js';
+
+const D = 'data/root';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-root-'));
+afterAll(async () => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+  await closeRootPool();
+});
+
+/** Exact equality, NaN equal to NaN, offsets included. */
+function expectSameColumn(a: Column, b: Column, label: string): void {
+  expect(b.kind, label).toBe(a.kind);
+  if (a.kind === 'str' || b.kind === 'str') { expect(b.values, label).toEqual(a.values); return; }
+  expect(b.values.length, label).toBe(a.values.length);
+  let bad = -1;
+  for (let i = 0; i < a.values.length; i++) if (!Object.is(a.values[i], b.values[i])) { bad = i; break; }
+  expect(bad, `${label}: first differing value`).toBe(-1);
+  if (a.kind === 'jagged' && b.kind === 'jagged') expect(Array.from(b.offsets), label).toEqual(Array.from(a.offsets));
+}
+
+/** Reads every fast-path branch with the fast path and with jsroot's TSelector and compares them. */
+async function compareWithOracle(file: string, tree: string): Promise<{ fast: number; table: Table }> {
+  const t = await openTree(file, tree, {});
+  const fastBranches = t.branches.filter((b) => b.plan.path === 'fast');
+  const table = await readRoot({ paths: file, tree, columns: fastBranches.map((b) => b.column) }, { threads: 0 });
+  const oracle = await readGenericColumns(t.obj, t.entries, fastBranches.map((b) => ({ column: b.column, branch: b.branch, type: b.type })), file);
+  for (const b of fastBranches) expectSameColumn(oracle.get(b.column)!, table.columns.get(b.column)!, `${file}:${b.column}`);
+  return { fast: fastBranches.length, table };
+}
+
+describe('readRoot fast path against jsroot TSelector (oracle)', () => {
+  const cases: [string, string, number][] = [
+    ['uproot-HZZ.root', 'events', 51], ['uproot-HZZ-zlib.root', 'events', 51], ['uproot-HZZ-lz4.root', 'events', 51],
+    ['uproot-HZZ-zstd.root', 'events', 51], ['uproot-HZZ-lzma.root', 'events', 51],
+    ['uproot-small-flat-tree.root', 'tree', 20], ['uproot-Zmumu.root', 'events', 20],
+    ['tmva_class_inputdata.root', 'TreeS', 4], ['tmva_class_inputdata.root', 'TreeB', 5],
+    ['uproot-stl_containers.root', 'tree', 1], ['uproot-issue412.root', 'test', 2],
+  ];
+  for (const [file, tree, nfast] of cases) {
+    it(`${file} ${tree}: every fast-path branch equals the oracle`, async () => {
+      const { fast } = await compareWithOracle(path.join(D, file), tree);
+      expect(fast).toBe(nfast);
+    }, 30_000);
+  }
+
+  it('gives identical columns for the HZZ file in every compression (zlib ROOT5/6, lz4, zstd, lzma)', async () => {
+    const tables = await Promise.all(['', '-zlib', '-lz4', '-zstd', '-lzma'].map((s) => readRoot({ paths: `${D}/uproot-HZZ${s}.root`, tree: 'events' })));
+    const ref = tables[0]!;
+    expect(ref.rows).toBe(2421);
+    expect(ref.columns.size).toBe(51);
+    for (const t of tables.slice(1)) {
+      expect([...t.columns.keys()]).toEqual([...ref.columns.keys()]);
+      for (const [k, c] of ref.columns) expectSameColumn(c, t.columns.get(k)!, k);
+    }
+    // Values independent of jsroot: counts equal the counter branch, first muon px as uproot reads it.
+    const n = ref.columns.get('NMuon')!.values as Float64Array;
+    const px = ref.columns.get('Muon_Px')! as Extract<Column, { kind: 'jagged' }>;
+    for (let i = 0; i < ref.rows; i++) expect(px.offsets[i + 1]! - px.offsets[i]!).toBe(n[i]);
+    expect(px.values[0]).toBe(Math.fround(-52.89945602416992));
+    expect(ref.columns.get('triggerIsoMu24')!.dtype).toBe('bool');
+  }, 30_000);
+
+  it('decompresses on worker threads with the same result', async () => {
+    const a = await readRoot({ paths: `${D}/uproot-HZZ-zstd.root`, tree: 'events', columns: ['Jet_Px', 'NJet', 'MET_px'] }, { threads: 0 });
+    const b = await readRoot({ paths: `${D}/uproot-HZZ-zstd.root`, tree: 'events', columns: ['Jet_Px', 'NJet', 'MET_px'] }, { threads: 2 });
+    for (const [k, c] of a.columns) expectSameColumn(c, b.columns.get(k)!, k);
+  }, 30_000);
+});
+
+describe('readRoot types, chains, RNTuple', () => {
+  it('reports schemas from headers: scalars, fixed and counted arrays, strings, unsupported types', async () => {
+    const s = await rootSchema({ paths: `${D}/uproot-small-flat-tree.root` });
+    const m = new Map(s.map((c) => [c.name, c.type]));
+    expect(m.get('Int32')).toBe('int32');
+    expect(m.get('UInt64')).toBe('uint64');
+    expect(m.get('Float32')).toBe('float32');
+    expect(m.get('Str')).toBe('string');
+    expect(m.get('ArrayInt32')).toBe('jagged<int32>');
+    expect(m.get('ArrayUInt32')).toBe('jagged<uint32>');
+    expect(m.get('SliceFloat64')).toBe('jagged<float64>');
+    const stl = new Map((await rootSchema({ paths: `${D}/uproot-stl_containers.root`, tree: 'tree' })).map((c) => [c.name, c.type]));
+    expect(stl.get('vector_int32')).toBe('jagged<int32>');
+    expect(stl.get('string')).toBe('string');
+    expect(stl.get('map_int32_int16')).toBe('root:map<int,short>');
+  });
+
+  it('reads fixed arrays as jagged with constant counts and values known from the file', async () => {
+    const t = await readRoot({ paths: `${D}/uproot-small-flat-tree.root`, columns: ['ArrayInt32', 'Int64', 'Str', 'SliceFloat64', 'N'] });
+    const arr = t.columns.get('ArrayInt32') as Extract<Column, { kind: 'jagged' }>;
+    expect(arr.offsets[5]).toBe(50);
+    expect(Array.from(arr.values.subarray(30, 40))).toEqual(new Array(10).fill(3));
+    expect(Array.from(t.columns.get('Int64')!.values as Float64Array).slice(0, 4)).toEqual([0, 1, 2, 3]);
+    expect((t.columns.get('Str')!.values as string[])[7]).toBe('evt-007');
+    const sl = t.columns.get('SliceFloat64') as Extract<Column, { kind: 'jagged' }>;
+    const nn = t.columns.get('N')!.values as Float64Array;
+    for (let i = 0; i < t.rows; i++) expect(sl.offsets[i + 1]! - sl.offsets[i]!).toBe(nn[i]);
+  });
+
+  it('reads std::vector<int> through the fast path and strings through the generic reader (verbose says so)', async () => {
+    const msgs: string[] = [];
+    const t = await readRoot({ paths: `${D}/uproot-stl_containers.root`, tree: 'tree', columns: ['vector_int32', 'string', 'tstring'] }, { verbose: (m) => msgs.push(m) });
+    const v = t.columns.get('vector_int32') as Extract<Column, { kind: 'jagged' }>;
+    expect(Array.from(v.offsets)).toEqual([0, 1, 3, 6, 10, 15]);
+    expect(Array.from(v.values)).toEqual([1, 1, 2, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 5]);
+    expect(t.columns.get('string')!.values).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(msgs.some((m) => m.includes('`string`') && m.includes('generic'))).toBe(true);
+    expect(msgs.some((m) => m.includes('`vector_int32`') && m.includes('fast path'))).toBe(true);
+  });
+
+  it('reads a chain given by a glob, in sorted order, as one table', async () => {
+    const dir = path.join(tmp, 'chain');
+    fs.mkdirSync(dir);
+    for (const n of ['b', 'a', 'c']) fs.symlinkSync(path.resolve(`${D}/uproot-HZZ.root`), path.join(dir, `${n}.root`));
+    const progress: number[] = [];
+    const t = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: ['Muon_Px', 'NMuon'] }, { onProgress: (p) => progress.push(p.filesDone) });
+    const one = await readRoot({ paths: `${D}/uproot-HZZ.root`, tree: 'events', columns: ['Muon_Px'] });
+    expect(t.rows).toBe(3 * 2421);
+    expect(progress).toEqual([1, 2, 3]);
+    const a = t.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>;
+    const b = one.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>;
+    expect(a.values.length).toBe(3 * b.values.length);
+    expect(a.offsets[2421]).toBe(b.values.length);
+    expect(a.offsets[2 * 2421 + 5]! - a.offsets[2 * 2421]!).toBe(b.offsets[5]);
+  });
+
+  it('reads the RNTuple file behind the same readRoot', async () => {
+    const s = await rootSchema({ paths: `${D}/ntpl001_staff_rntuple_v1-0-1-0.root` });
+    expect(s.find((c) => c.name === 'Age')!.type).toBe('int32');
+    expect(s.find((c) => c.name === 'Nation')!.type).toBe('string');
+    const t = await readRoot({ paths: `${D}/ntpl001_staff_rntuple_v1-0-1-0.root`, tree: 'Staff', columns: ['Age', 'Nation', 'Cost'] });
+    expect(t.rows).toBe(3354);
+    expect(Array.from(t.columns.get('Age')!.values as Float64Array).slice(0, 3)).toEqual([58, 63, 56]);
+    expect((t.columns.get('Nation')!.values as string[]).slice(0, 3)).toEqual(['DE', 'CH', 'FR']);
+  });
+});
+
+describe('readRoot errors', () => {
+  async function err(p: Promise<unknown>): Promise<DataError> {
+    const t0 = Date.now();
+    try {
+      await p;
+    } catch (e: unknown) {
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(e).toBeInstanceOf(DataError);
+      return e as DataError;
+    }
+    throw new Error('expected an error');
+  }
+
+  it('names a file that is not ROOT', async () => {
+    const f = path.join(tmp, 'x.root');
+    fs.writeFileSync(f, 'a,b\n1,2\n');
+    const e = await err(readRoot({ paths: f }));
+    expect(e.code).toBe('not-root');
+    expect(e.message).toBe(`${f}: not a ROOT file (it does not start with "root")`);
+  });
+
+  it('names a truncated file', async () => {
+    const f = path.join(tmp, 'trunc.root');
+    const b = fs.readFileSync(`${D}/uproot-HZZ.root`);
+    fs.writeFileSync(f, b.subarray(0, Math.floor(b.length * 0.6)));
+    const e = await err(readRoot({ paths: f, tree: 'events' }));
+    expect(e.code).toBe('truncated');
+    expect(e.message).toMatch(new RegExp(`^${f.replace(/[.]/g, '\\.')}: the ROOT file is truncated \\(\\d+ bytes, the header says ${b.length}\\)$`));
+  });
+
+  it('names the branch and entry range of a bit-flipped basket (zlib checksum) and of a damaged basket header', async () => {
+    const src = `${D}/uproot-HZZ-zlib.root`;
+    const t = await openTree(src, 'events', {});
+    const br = t.byName.get('Muon_Px')!.branch;
+    const seek = Number(br.fBasketSeek[0]);
+    const keylen = fs.readFileSync(src).readInt16BE(seek + 14);
+    const last = Number(br.fBasketEntry[1]) - 1;
+    const flipped = Buffer.from(fs.readFileSync(src));
+    flipped[seek + keylen + 9 + 40]! ^= 0x10;
+    const f1 = path.join(tmp, 'flip.root');
+    fs.writeFileSync(f1, flipped);
+    const e1 = await err(readRoot({ paths: f1, tree: 'events', columns: ['NMuon', 'Muon_Px'] }));
+    expect(e1.code).toBe('corrupt');
+    expect(e1.message).toMatch(new RegExp(`^${f1.replace(/[.]/g, '\\.')}: branch \`Muon_Px\`, entries 0–${last}: cannot decompress basket: zlib: `));
+    const badHeader = Buffer.from(fs.readFileSync(src));
+    badHeader.writeInt32BE(-5, seek + 6); // objlen
+    const f2 = path.join(tmp, 'badheader.root');
+    fs.writeFileSync(f2, badHeader);
+    const e2 = await err(readRoot({ paths: f2, tree: 'events', columns: ['Muon_Px'] }));
+    expect(e2.message).toContain(`${f2}: branch \`Muon_Px\`, entries 0–${last}: basket header is inconsistent`);
+    // Each flip also fails on worker threads, with the same message.
+    const e3 = await err(readRoot({ paths: f1, tree: 'events', columns: ['Muon_Px'] }, { threads: 1 }));
+    expect(e3.message).toBe(e1.message);
+  });
+
+  it('lists the trees when the tree is missing or ambiguous', async () => {
+    const e = await err(readRoot({ paths: `${D}/tmva_class_inputdata.root`, tree: 'TreeX' }));
+    expect(e.message).toBe(`${D}/tmva_class_inputdata.root: no tree \`TreeX\` (did you mean \`TreeS\`?); trees there: TreeS, TreeB, Sig, Bkg`);
+    const e2 = await err(readRoot({ paths: `${D}/tmva_class_inputdata.root` }));
+    expect(e2.message).toBe(`${D}/tmva_class_inputdata.root: the file holds several trees (TreeS, TreeB, Sig, Bkg); name one with tree:`);
+  });
+
+  it('suggests a branch, names unsupported types, and rejects a glob that matches nothing', async () => {
+    const e = await err(readRoot({ paths: `${D}/uproot-HZZ.root`, tree: 'events', columns: ['Muon_PX'] }));
+    expect(e.message).toBe(`${D}/uproot-HZZ.root: tree \`events\` has no branch \`Muon_PX\` (did you mean \`Muon_Px\`?)`);
+    const e2 = await err(readRoot({ paths: `${D}/uproot-stl_containers.root`, tree: 'tree', columns: ['map_int32_int16'] }));
+    expect(e2.code).toBe('unsupported-type');
+    expect(e2.message).toBe(`${D}/uproot-stl_containers.root: branch \`map_int32_int16\` has type map<int,short>, which winnow cannot read yet (objects, maps and sets are not supported)`);
+    const e3 = await err(readRoot({ paths: [`${D}/nothing-*.root`], tree: 'events' }));
+    expect(e3.message).toBe(`${D}/nothing-*.root: the pattern matches no file`);
+    const e4 = await err(readRoot({ paths: `${D}/missing.root` }));
+    expect(e4.code).toBe('not-found');
+  });
+});
