@@ -2,7 +2,7 @@
  * The `backend: "tfjs"` training loop of mlp: the same network, loss, weights and optimizer as the
  * native loop in mlp.ts, written with @tensorflow/tfjs-core ops on the wasm backend.
  *
- * May import: @tensorflow/tfjs-core, @tensorflow/tfjs-backend-wasm (or @tensorflow/tfjs-node when it is
+ * May import: @tensorflow/tfjs (the union package: it registers the gradients), @tensorflow/tfjs-backend-wasm (or @tensorflow/tfjs-node when it is
  * installed), ./mlp (types), ./nn/net (types), ../util/rng. Loaded only through a dynamic import from
  * mlp.ts, so winnow does not pay for tfjs unless a pipeline asks for it.
  *
@@ -12,7 +12,7 @@
  * batch runs inside `tf.tidy`; the variables are disposed at the end. The result is plain NetParams,
  * so prediction uses the native kernels.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FitContext, LearningCurve } from './types.js';

@@ -180,6 +180,7 @@ export async function trainNative(d: PreparedData, p: MlpParams, seed: number, c
   const { X, y, w, n } = d.train;
   const stride = d.stride;
   const yb = new Int32Array(B), wb = new Float32Array(B);
+  const xb = net.X; // stride == net.inPad
   const trainCurve: number[] = [], validCurve: number[] = [];
   const notes: string[] = [];
   let best = Infinity, bestEpoch = -1, bestSnap: Float64Array[] | undefined;
@@ -192,7 +193,7 @@ export async function trainNative(d: PreparedData, p: MlpParams, seed: number, c
       const b = Math.min(B, n - start);
       for (let i = 0; i < b; i++) {
         const r = perm[start + i]!;
-        net.X.set(X.subarray(r * stride, r * stride + stride), i * net.inPad);
+        for (let f = 0, src = r * stride, dst = i * stride; f < stride; f++) xb[dst + f] = X[src + f]!;
         yb[i] = y[r]!;
         wb[i] = w[r]!;
       }
@@ -235,7 +236,7 @@ function evalLoss(net: Net, part: NonNullable<PreparedData['valid']>, stride: nu
   let total = 0;
   for (let start = 0; start < part.n; start += B) {
     const b = Math.min(B, part.n - start);
-    for (let i = 0; i < b; i++) net.X.set(part.X.subarray((start + i) * stride, (start + i + 1) * stride), i * net.inPad);
+    net.X.set(part.X.subarray(start * stride, (start + b) * stride));
     net.forward(b, false);
     total += net.loss(b, part.y.subarray(start, start + b), part.w.subarray(start, start + b));
   }

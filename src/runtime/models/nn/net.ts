@@ -19,7 +19,7 @@
  * (bias-corrected, eps added to sqrt(v_hat)); weight decay is an L2 term on weights only (not on
  * biases or batchnorm parameters), added to the gradient.
  */
-import { Arena, roundUp, type KernelKind } from './kernels.js';
+import { Arena, roundUp, type Epilogue, type KernelKind } from './kernels.js';
 import type { Rng } from '../../util/rng.js';
 
 export type Activation = 'relu' | 'tanh' | 'elu' | 'sigmoid';
@@ -54,6 +54,8 @@ interface Layer {
   readonly inPad: number;
   readonly outPad: number;
   readonly hidden: boolean;
+  /** relu without batchnorm: bias and relu run in the gemm epilogue, Z is not written. */
+  readonly fusedRelu: boolean;
   readonly W: Float32Array; // roundUp(nIn,4) x outPad
   readonly b: Float32Array; // outPad
   readonly WT: Float32Array; // nOut x inPad (rebuilt before each backward)
@@ -74,16 +76,10 @@ interface Layer {
   readonly invStd: Float64Array | undefined;
   readonly runMean: Float64Array | undefined;
   readonly runVar: Float64Array | undefined;
+  readonly fwdEpi: Epilogue;
+  readonly bwdEpi: Epilogue;
 }
 
-interface ParamSlot {
-  readonly value: Float32Array;
-  readonly grad: Float32Array;
-  readonly decay: boolean;
-  /** Number of leading entries that are real (the rest is padding, kept at zero). */
-  readonly m: Float64Array;
-  readonly v: Float64Array;
-}
 
 export interface OptimizerConfig {
   readonly kind: 'adam' | 'sgd';
@@ -102,7 +98,6 @@ export class Net {
   /** Input batch, maxB x inPad. Fill rows [0, B) with `setInputRow` or directly. */
   readonly X: Float32Array;
   private readonly layers: Layer[] = [];
-  private readonly slots: ParamSlot[] = [];
   private readonly arena: Arena;
   private step = 0;
 
@@ -118,17 +113,36 @@ export class Net {
       const nIn = widths[l]!, nOut = widths[l + 1]!;
       const inPad = roundUp(nIn, 8), outPad = roundUp(nOut, 8);
       const wSize = roundUp(nIn, 4) * outPad;
-      alloc(wSize); alloc(wSize); alloc(nOut * inPad); alloc(outPad); alloc(outPad);
+      for (let k = 0; k < 4; k++) alloc(wSize + 3 * outPad); // values, grads, Adam m and v (W, b, gamma, beta)
+      alloc(nOut * inPad);
       for (let k = 0; k < 4; k++) alloc(maxB * outPad); // Z Y A dZ (A/mask counted generously)
       alloc(maxB * outPad); alloc(maxB * outPad); // mask, xhat
       alloc(maxB * inPad); // G
-      for (let k = 0; k < 4; k++) alloc(outPad);
     }
     this.arena = new Arena(floats, kind);
     this.kernelKind = this.arena.kernels.kind;
     const a = this.arena;
     this.inPad = roundUp(cfg.nIn, 8);
     this.X = a.alloc(maxB * this.inPad);
+    // Parameters, gradients and Adam moments each live in one contiguous block (same order), so
+    // one kernel call updates everything.
+    let nParams = 0;
+    for (let l = 0; l + 1 < widths.length; l++) {
+      const outPad = roundUp(widths[l + 1]!, 8);
+      nParams += roundUp(widths[l]!, 4) * outPad + outPad + (l + 2 < widths.length && cfg.batchnorm ? 2 * outPad : 0);
+    }
+    this.pValues = a.alloc(nParams);
+    this.pGrads = a.alloc(nParams);
+    this.pM = a.alloc(nParams);
+    this.pV = a.alloc(nParams);
+    this.decayMask = new Uint8Array(nParams);
+    let at = 0;
+    const take = (size: number, decay: boolean): [Float32Array, Float32Array] => {
+      const v = this.pValues.subarray(at, at + size), g = this.pGrads.subarray(at, at + size);
+      if (decay) this.decayMask.fill(1, at, at + size);
+      at += size;
+      return [v, g];
+    };
     for (let l = 0; l + 1 < widths.length; l++) {
       const nIn = widths[l]!, nOut = widths[l + 1]!;
       const hidden = l + 2 < widths.length;
@@ -137,36 +151,36 @@ export class Net {
       const Y = hidden ? a.alloc(maxB * outPad) : new Float32Array(0);
       const useDrop = hidden && cfg.dropout > 0;
       const bn = hidden && cfg.batchnorm;
+      const [W, dW] = take(wSize, true);
+      const [b, db] = take(outPad, false);
+      const [gamma, dgamma] = bn ? take(outPad, false) : [undefined, undefined];
+      const [beta, dbeta] = bn ? take(outPad, false) : [undefined, undefined];
       const layer: Layer = {
-        nIn, nOut, inPad, outPad, hidden,
-        W: a.alloc(wSize), b: a.alloc(outPad), WT: a.alloc(nOut * inPad),
-        dW: a.alloc(wSize), db: a.alloc(outPad),
+        nIn, nOut, inPad, outPad, hidden, fusedRelu: hidden && cfg.activation === 'relu' && !bn,
+        W, b, WT: a.alloc(nOut * inPad), dW, db,
         Z: a.alloc(maxB * outPad), Y,
         A: useDrop ? a.alloc(maxB * outPad) : Y,
         mask: useDrop ? a.alloc(maxB * outPad) : undefined,
         dZ: a.alloc(maxB * outPad), G: a.alloc(maxB * inPad),
-        gamma: bn ? a.alloc(outPad) : undefined,
-        beta: bn ? a.alloc(outPad) : undefined,
-        dgamma: bn ? a.alloc(outPad) : undefined,
-        dbeta: bn ? a.alloc(outPad) : undefined,
+        gamma, beta, dgamma, dbeta,
         xhat: bn ? a.alloc(maxB * outPad) : undefined,
         invStd: bn ? new Float64Array(outPad) : undefined,
         runMean: bn ? new Float64Array(outPad) : undefined,
         runVar: bn ? new Float64Array(outPad).fill(1) : undefined,
+        fwdEpi: hidden && cfg.activation === 'relu' && !bn ? { bias: b, relu: true } : { bias: b },
+        bwdEpi: { mask: Y },
       };
+      gamma?.fill(1, 0, nOut);
       this.layers.push(layer);
-      const slot = (value: Float32Array, grad: Float32Array, decay: boolean) => this.slots.push({
-        value, grad, decay, m: new Float64Array(value.length), v: new Float64Array(value.length),
-      });
-      slot(layer.W, layer.dW, true);
-      slot(layer.b, layer.db, false);
-      if (bn) {
-        layer.gamma!.fill(1, 0, nOut);
-        slot(layer.gamma!, layer.dgamma!, false);
-        slot(layer.beta!, layer.dbeta!, false);
-      }
     }
   }
+
+  private readonly pValues: Float32Array;
+  private readonly pGrads: Float32Array;
+  private readonly pM: Float32Array;
+  private readonly pV: Float32Array;
+  /** 1 where a parameter is a weight (weight decay applies), 0 for biases and batchnorm. */
+  private readonly decayMask: Uint8Array;
 
   get maxBatch(): number {
     return this.X.length / this.inPad;
@@ -209,15 +223,16 @@ export class Net {
     // Zero the padding rows of the input so padded rows stay finite and cheap.
     input.fill(0, B * inStride, Bp * inStride);
     for (const L of this.layers) {
-      const { nOut, outPad, Z, b } = L;
-      k.gemm(Bp, outPad, L.nIn, input, inStride, 1, L.W, outPad, Z, outPad, false);
-      for (let i = 0; i < B; i++) {
-        const r = i * outPad;
-        for (let j = 0; j < nOut; j++) Z[r + j] = Z[r + j]! + b[j]!;
+      const { outPad, nOut, Z, b } = L;
+      if (L.fusedRelu) {
+        // bias and relu fused into the product: write the activation directly
+        k.gemm(Bp, outPad, L.nIn, input, inStride, 1, L.W, outPad, L.Y, outPad, false, L.fwdEpi);
+      } else {
+        k.gemm(Bp, outPad, L.nIn, input, inStride, 1, L.W, outPad, Z, outPad, false, L.fwdEpi);
+        if (!L.hidden) break;
+        if (L.gamma) this.bnForward(L, B, train);
+        this.activate(L, B, Bp);
       }
-      if (!L.hidden) break;
-      if (L.gamma) this.bnForward(L, B, train);
-      this.activate(L, B, Bp);
       if (L.mask && train) {
         const keep = 1 - this.cfg.dropout;
         const scale = 1 / keep;
@@ -363,28 +378,24 @@ export class Net {
       const { outPad, nOut, dZ } = L;
       // dW = input^T dZ over the B real rows
       k.gemm(roundUp(L.nIn, 4), outPad, B, input, 1, inStride, dZ, outPad, L.dW, outPad, false);
-      const db = L.db;
-      db.fill(0);
-      for (let i = 0; i < B; i++) {
-        const r = i * outPad;
-        for (let j = 0; j < nOut; j++) db[j] = db[j]! + dZ[r + j]!;
-      }
+      k.colsum(B, outPad, dZ, outPad, L.db);
       if (!prev) break;
       // G = dZ W^T  (gradient w.r.t. prev.A)
       const { WT, W, inPad } = L;
       for (let p = 0; p < nOut; p++) {
         for (let n = 0; n < L.nIn; n++) WT[p * inPad + n] = W[n * outPad + p]!;
       }
-      k.gemm(Bp, inPad, nOut, dZ, outPad, 1, WT, inPad, L.G, inPad, false);
-      this.backActivation(prev, L.G, B, Bp);
+      if (prev.fusedRelu && !prev.mask) {
+        // relu derivative fused: keep G where the activation was positive, straight into prev.dZ
+        k.gemm(Bp, inPad, nOut, dZ, outPad, 1, WT, inPad, prev.dZ, inPad, false, prev.bwdEpi);
+      } else {
+        k.gemm(Bp, inPad, nOut, dZ, outPad, 1, WT, inPad, L.G, inPad, false);
+        this.backActivation(prev, L.G, B, Bp);
+      }
     }
     if (this.optWeightDecay > 0) {
-      for (const s of this.slots) {
-        if (!s.decay) continue;
-        const { value, grad } = s;
-        const wd = this.optWeightDecay;
-        for (let i = 0; i < value.length; i++) grad[i] = grad[i]! + wd * value[i]!;
-      }
+      const wd = this.optWeightDecay, { pGrads, pValues, decayMask } = this;
+      for (let i = 0; i < pGrads.length; i++) if (decayMask[i] === 1) pGrads[i] = pGrads[i]! + wd * pValues[i]!;
     }
   }
 
@@ -402,7 +413,7 @@ export class Net {
         if (mask) g *= mask[r + j]!;
         let d: number;
         switch (act) {
-          case 'relu': d = Z[r + j]! > 0 ? 1 : 0; break;
+          case 'relu': d = Y[r + j]! > 0 ? 1 : 0; break;
           case 'tanh': { const y = Y[r + j]!; d = 1 - y * y; break; }
           case 'sigmoid': { const y = Y[r + j]!; d = y * (1 - y); break; }
           case 'elu': d = Z[r + j]! > 0 ? 1 : Y[r + j]! + 1; break;
@@ -445,47 +456,37 @@ export class Net {
     this.optWeightDecay = opt.weightDecay;
   }
 
-  /** One optimizer step with the gradients left by `backward`. */
+  /**
+   * One optimizer step with the gradients left by `backward`. Adam runs in the float32 kernel
+   * (moments in float32, as torch.optim.Adam); SGD with momentum in JS (velocity in pM).
+   */
   update(): void {
     this.step++;
     const { lr } = this.opt;
     if (this.opt.kind === 'adam') {
-      const b1 = 0.9, b2 = 0.999, eps = 1e-8;
-      const bc1 = 1 - Math.pow(b1, this.step);
-      const sbc2 = Math.sqrt(1 - Math.pow(b2, this.step));
-      const stepSize = lr / bc1;
-      for (const s of this.slots) {
-        const { value, grad, m, v } = s;
-        for (let i = 0; i < value.length; i++) {
-          const g = grad[i]!;
-          const mi = b1 * m[i]! + (1 - b1) * g;
-          const vi = b2 * v[i]! + (1 - b2) * g * g;
-          m[i] = mi;
-          v[i] = vi;
-          value[i] = value[i]! - (stepSize * mi) / (Math.sqrt(vi) / sbc2 + eps);
-        }
-      }
+      const b1 = 0.9, b2 = 0.999;
+      this.arena.kernels.adam(this.pValues, this.pGrads, this.pM, this.pV, {
+        b1, b2, eps: 1e-8, stepSize: lr / (1 - Math.pow(b1, this.step)), invSbc2: 1 / Math.sqrt(1 - Math.pow(b2, this.step)),
+      });
     } else {
       const mu = this.opt.momentum;
-      for (const s of this.slots) {
-        const { value, grad, m } = s;
-        for (let i = 0; i < value.length; i++) {
-          const mi = mu * m[i]! + grad[i]!;
-          m[i] = mi;
-          value[i] = value[i]! - lr * mi;
-        }
+      const { pValues, pGrads, pM } = this;
+      for (let i = 0; i < pValues.length; i++) {
+        const mi = mu * pM[i]! + pGrads[i]!;
+        pM[i] = mi;
+        pValues[i] = pValues[i]! - lr * mi;
       }
     }
   }
 
   /** All parameter values (for tests: finite-difference gradient checks). */
   paramSlots(): readonly { value: Float32Array; grad: Float32Array }[] {
-    return this.slots;
+    return [{ value: this.pValues, grad: this.pGrads }];
   }
 
   /** Copies the current parameters (for early stopping's "best so far"). */
   snapshot(): Float64Array[] {
-    const out = this.slots.map((s) => Float64Array.from(s.value));
+    const out = [Float64Array.from(this.pValues)];
     for (const L of this.layers) {
       if (L.runMean) out.push(Float64Array.from(L.runMean), Float64Array.from(L.runVar!));
     }
@@ -494,7 +495,7 @@ export class Net {
 
   restore(snap: Float64Array[]): void {
     let k = 0;
-    for (const s of this.slots) s.value.set(snap[k++]!);
+    this.pValues.set(snap[k++]!);
     for (const L of this.layers) {
       if (L.runMean) {
         L.runMean.set(snap[k++]!);
