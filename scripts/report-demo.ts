@@ -1,0 +1,55 @@
+/**
+ * Renders a demo report from realistic synthetic inputs (test/runtime/report/synthetic.ts) into a
+ * directory, and with --screenshots also takes PNG screenshots of the page and of each plot in
+ * headless Chromium (Debian's /usr/bin/chromium).
+ *
+ *   npx vite-node scripts/report-demo.ts -- [OUTDIR] [--screenshots] [--roc=inverse|tpr]
+ *
+ * OUTDIR defaults to /tmp/winnow-report-demo. Files: index.html, <plot>.svg, report.json, and with
+ * --screenshots overview.png (top of the page) and plot-<name>.png. This is a developer tool, so it
+ * writes files and prints their paths; the report library itself does neither.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderReport, type RocStyle } from '../src/runtime/report/index.js';
+import { syntheticReportInput } from '../test/runtime/report/synthetic.js';
+
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const out = resolve(args.find((a) => !a.startsWith('--')) ?? '/tmp/winnow-report-demo');
+const roc = args.find((a) => a.startsWith('--roc='))?.slice(6) as RocStyle | undefined;
+
+const t0 = performance.now();
+const input = syntheticReportInput();
+const { html, svgs, json } = await renderReport(roc ? { ...input, options: { roc } } : input);
+const ms = performance.now() - t0;
+await mkdir(out, { recursive: true });
+await writeFile(join(out, 'index.html'), html);
+for (const [name, svg] of Object.entries(svgs)) await writeFile(join(out, `${name}.svg`), svg);
+await writeFile(join(out, 'report.json'), JSON.stringify(json, null, 1));
+console.log(`report written to ${join(out, 'index.html')} in ${ms.toFixed(0)} ms (${(html.length / 1024).toFixed(0)} kB html)`);
+
+if (args.includes('--screenshots')) {
+  const { chromium } = await import('playwright-core');
+  const userDataDir = join(out, '.chromium-profile');
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1400, height: 1000 },
+    deviceScaleFactor: 1,
+  });
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(pathToFileURL(join(out, 'index.html')).href);
+  await page.screenshot({ path: join(out, 'overview.png') });
+  await page.screenshot({ path: join(out, 'full.png'), fullPage: true });
+  for (const name of Object.keys(svgs)) {
+    await page.locator(`section[data-plot="${name}"]`).screenshot({ path: join(out, `plot-${name}.png`) });
+  }
+  await browser.close();
+  console.log(`screenshots in ${out}${errors.length ? `; console errors: ${errors.join(' | ')}` : ''}`);
+}
