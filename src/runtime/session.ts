@@ -1,0 +1,325 @@
+/**
+ * The build driver: `.pipe` file -> checked program -> plan -> builds, for every CLI command.
+ *
+ * May import: lang (front door), graph/*, cache/store, exec/*, io/sources, steps (registry), node:fs.
+ * It prints nothing: the CLI renders what it returns and the events it forwards.
+ *
+ * Fast path (why a no-op build costs little more than Node's start-up): loading Chevrotain and
+ * checking the program takes a few hundred milliseconds, so the last plan is kept in the cache
+ * (`plans/<entry>.json`) with the hashes of every `.pipe` file it came from, the resolved source
+ * lists and the size/mtime of each data file (the schemas the checker used). When all of them still
+ * match, the plan is reused without parsing; any difference (an edit, a new file matching a glob, a
+ * touched data file) takes the full path. Data *content* is still verified by the scheduler through
+ * the file hashes in every read step's key, so the fast path can never hide a changed input.
+ *
+ * Searches: bayes proposals and pruning depend on finished trials, so the planner is re-run with what
+ * the last build learned until the plan stops growing (each round is cheap: finished steps are cache
+ * hits). Only a complete plan is kept for the fast path.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { CheckedProgram, Diagnostic } from '../lang/index.js';
+import type { BuildEvent, BuildResult, Plan, StatusResult, StepState } from './graph/types.js';
+import { Store } from './cache/store.js';
+import { build as runBuild, status as runStatus, explain as runExplain, resolveTargets } from './graph/scheduler.js';
+import { InlineExecutor, RoutingExecutor, type Executor } from './exec/executor.js';
+import { plan as makePlan, sourceKey } from './graph/plan.js';
+import { registry, preloadTableCodec } from './steps/index.js';
+import { resolveSourcePaths, SchemaCatalog, SourceError } from './io/sources.js';
+
+export interface SessionOptions {
+  /** The .pipe file (absolute or relative to cwd). */
+  readonly entry: string;
+  readonly cwd: string;
+  readonly cacheDir: string;
+  readonly overrides: Readonly<Record<string, string>>;
+  readonly jobs: number;
+}
+
+export type LoadResult =
+  | { ok: true; plan: Plan; program?: CheckedProgram; pipeFiles: string[]; dataFiles: string[]; fromCache: boolean; diagnostics: Diagnostic[]; texts: Map<string, string> }
+  | { ok: false; diagnostics: Diagnostic[]; texts: Map<string, string>; pipeFiles: string[] };
+
+interface PlanCacheRecord {
+  format: 1;
+  code: string;
+  overrides: Readonly<Record<string, string>>;
+  pipeFiles: { path: string; hash: string }[];
+  sources: { key: string; file: string; patterns: string[]; resolved: string[] }[];
+  stamps: { path: string; size: number; mtimeMs: number }[];
+  plan: Plan;
+}
+
+const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+/** Identifies the code that planned: the compiled planner and steps change when winnow changes. */
+function codeStamp(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const parts: string[] = [];
+  for (const f of ['session', 'graph/plan', 'steps/index', 'search-plan']) {
+    for (const ext of ['.js', '.ts']) {
+      try { const st = fs.statSync(path.join(here, f + ext)); parts.push(`${f}${ext}:${st.size}:${st.mtimeMs}`); break; } catch { /* next */ }
+    }
+  }
+  return sha(parts.join('|')).slice(0, 16);
+}
+
+export class Session {
+  readonly store: Store;
+  private readonly planFile: string;
+  private loaded?: LoadResult;
+  private program?: CheckedProgram;
+  private resolved = new Map<string, string[]>();
+  private texts = new Map<string, string>();
+
+  constructor(readonly opts: SessionOptions) {
+    this.store = Store.open(opts.cacheDir);
+    this.planFile = path.join(this.store.root, 'plans', `${sha(JSON.stringify([path.resolve(opts.entry), opts.overrides])).slice(0, 24)}.json`);
+  }
+
+  get notices(): string[] {
+    return this.store.notices;
+  }
+
+  /** The plan: from the plan cache when nothing it depends on changed, else compiled and planned. */
+  async load(opts: { noCache?: boolean } = {}): Promise<LoadResult> {
+    if (!opts.noCache) {
+      const cached = this.tryPlanCache();
+      if (cached) return (this.loaded = cached);
+    }
+    return (this.loaded = await this.compileAndPlan());
+  }
+
+  private tryPlanCache(): LoadResult | undefined {
+    let rec: PlanCacheRecord;
+    try {
+      rec = JSON.parse(fs.readFileSync(this.planFile, 'utf8')) as PlanCacheRecord;
+    } catch {
+      return undefined;
+    }
+    if (rec.format !== 1 || rec.code !== codeStamp() || JSON.stringify(rec.overrides) !== JSON.stringify(this.opts.overrides)) return undefined;
+    const texts = new Map<string, string>();
+    for (const f of rec.pipeFiles) {
+      let text: string;
+      try { text = fs.readFileSync(f.path, 'utf8'); } catch { return undefined; }
+      if (sha(text) !== f.hash) return undefined;
+      texts.set(f.path, text);
+    }
+    for (const s of rec.sources) {
+      try {
+        if (JSON.stringify(resolveSourcePaths(s.file, s.patterns, this.opts.cwd)) !== JSON.stringify(s.resolved)) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    for (const st of rec.stamps) {
+      try {
+        const s = fs.statSync(st.path);
+        if (s.size !== st.size || s.mtimeMs !== st.mtimeMs) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    this.texts = texts;
+    return { ok: true, plan: rec.plan, pipeFiles: rec.pipeFiles.map((f) => f.path), dataFiles: rec.stamps.map((s) => s.path), fromCache: true, diagnostics: [], texts };
+  }
+
+  private savePlanCache(plan: Plan, pipeFiles: string[], dataFiles: string[]): void {
+    if (!this.program) return;
+    const rec: PlanCacheRecord = {
+      format: 1,
+      code: codeStamp(),
+      overrides: this.opts.overrides,
+      pipeFiles: pipeFiles.map((p) => ({ path: p, hash: sha(this.texts.get(p) ?? '') })),
+      sources: this.program.blocks.flatMap((b) => (b.kind === 'dataset' ? b.sources.map((s) => ({ key: sourceKey(b.name, s.role), file: s.source.file, patterns: [...s.source.paths], resolved: this.resolved.get(sourceKey(b.name, s.role)) ?? [] })) : [])),
+      stamps: dataFiles.map((p) => { const st = fs.statSync(p); return { path: p, size: st.size, mtimeMs: st.mtimeMs }; }),
+      plan,
+    };
+    try {
+      fs.mkdirSync(path.dirname(this.planFile), { recursive: true });
+      const tmp = `${this.planFile}.tmp-${process.pid}`;
+      fs.writeFileSync(tmp, JSON.stringify(rec));
+      fs.renameSync(tmp, this.planFile);
+    } catch {
+      // An optimisation only.
+    }
+  }
+
+  /** Parse and check only (for `check`, and the first half of the full path). */
+  async compile(): Promise<{ program?: CheckedProgram; diagnostics: Diagnostic[]; texts: Map<string, string>; files: string[] }> {
+    const lang = await import('../lang/index.js');
+    const texts = new Map<string, string>();
+    const host = {
+      readFile: (p: string): string | undefined => {
+        try {
+          const t = fs.readFileSync(p, 'utf8');
+          texts.set(p, t);
+          return t;
+        } catch {
+          return undefined;
+        }
+      },
+      resolve: (from: string, imp: string): string => path.resolve(path.dirname(from), imp),
+    };
+    const schemas = new SchemaCatalog(path.join(this.store.root, 'schemas.json'));
+    this.resolved = new Map();
+    const resolvedBySpec = new Map<string, string[]>();
+    const catalog = {
+      schema: async (src: { format: 'csv' | 'parquet' | 'root'; paths: readonly string[]; file: string; tree?: string; options: Readonly<Record<string, unknown>> }) => {
+        try {
+          const files = resolveSourcePaths(src.file, src.paths, this.opts.cwd);
+          resolvedBySpec.set(JSON.stringify([src.file, src.paths]), files);
+          return { ok: true as const, columns: await schemas.schema(src, files) };
+        } catch (e) {
+          return { ok: false as const, message: e instanceof Error ? e.message : String(e) };
+        }
+      },
+    };
+    const entry = path.resolve(this.opts.cwd, this.opts.entry);
+    const r = await lang.compile(entry, host, { catalog, overrides: { ...this.opts.overrides } });
+    schemas.save();
+    for (const [k, v] of Object.entries(r.texts ?? {})) texts.set(k, v);
+    this.texts = texts;
+    if (r.program) {
+      for (const b of r.program.blocks) {
+        if (b.kind !== 'dataset') continue;
+        for (const s of b.sources) {
+          const files = resolvedBySpec.get(JSON.stringify([s.source.file, s.source.paths])) ?? resolveSourcePaths(s.source.file, s.source.paths, this.opts.cwd);
+          this.resolved.set(sourceKey(b.name, s.role), files);
+        }
+      }
+    }
+    this.program = r.program;
+    return { program: r.program, diagnostics: [...r.diagnostics], texts, files: [...(r.files ?? texts.keys())] };
+  }
+
+  private async compileAndPlan(): Promise<LoadResult> {
+    const c = await this.compile();
+    const pipeFiles = c.files.length ? c.files : [...c.texts.keys()];
+    if (!c.program || c.diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: c.diagnostics, texts: c.texts, pipeFiles };
+    const plan = this.planWith(() => undefined);
+    return { ok: true, plan, program: c.program, pipeFiles, dataFiles: this.dataFiles(), fromCache: false, diagnostics: c.diagnostics, texts: c.texts };
+  }
+
+  private dataFiles(): string[] {
+    return [...new Set([...this.resolved.values()].flat())].sort();
+  }
+
+  private planWith(knowledge: (id: string) => number | undefined): Plan {
+    return makePlan({ program: this.program!, resolved: this.resolved, knowledge, texts: this.texts });
+  }
+
+  private executor(): Executor {
+    const inline = new InlineExecutor(this.store, registry, { threads: Math.max(1, this.opts.jobs) });
+    const wrap = (inner: Executor): Executor => ({
+      run: async (task, hooks) => { await preloadTableCodec(); return inner.run(task, hooks); },
+      peek: inner.peek?.bind(inner),
+      retain: inner.retain?.bind(inner),
+      close: () => inner.close(),
+    });
+    if (this.opts.jobs <= 1) return wrap(inline);
+    return wrap(new RoutingExecutor(inline, this.poolExecutor() ?? inline));
+  }
+
+  private poolExecutor(): Executor | undefined {
+    return this.pool;
+  }
+
+  /** Set by the CLI after loading exec/pool (kept out of this module's static imports). */
+  pool?: Executor;
+
+  /** Builds the targets; re-plans while searches learn. */
+  async build(opts: { targets?: string[]; force?: boolean; signal?: AbortSignal; onEvent?: (e: BuildEvent) => void } = {}): Promise<{ result: BuildResult; plan: Plan; rounds: number }> {
+    let loaded = this.loaded ?? (await this.load());
+    if (!loaded.ok) throw new Error('internal: build on a program with errors');
+    let plan = loaded.plan;
+    const executor = this.executor();
+    const knowledge = new Map<string, number>();
+    let rounds = 0;
+    let forced = opts.force ?? false;
+    try {
+      for (;;) {
+        rounds++;
+        const result = await runBuild(plan, { registry, store: this.store, executor, jobs: this.opts.jobs, force: forced, targets: opts.targets, signal: opts.signal, onEvent: opts.onEvent });
+        if (!result.ok || result.cancelled || !this.program) {
+          if (result.ok && !result.cancelled && loaded.fromCache === false) this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles);
+          return { result, plan, rounds };
+        }
+        // Learn the metrics of finished trials, then re-plan.
+        for (const s of result.steps) {
+          if (s.id.startsWith('trial:') && (s.status === 'built' || s.status === 'cached') && !knowledge.has(s.id)) {
+            const v = result.output(s.id) as { metric?: number };
+            knowledge.set(s.id, v.metric ?? NaN);
+          }
+        }
+        const next = this.planWith((id) => knowledge.get(id));
+        const same = next.steps.length === plan.steps.length && next.steps.every((s, i) => s.id === plan.steps[i]!.id);
+        if (same) {
+          this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles);
+          return { result, plan, rounds };
+        }
+        plan = next;
+        loaded = { ...loaded, plan };
+        this.loaded = loaded;
+        forced = false; // --force applies to the first round; later rounds only add new steps
+      }
+    } finally {
+      await executor.close();
+    }
+  }
+
+  /** Knowledge for status/explain: the metric of trial steps that are fresh in the cache. */
+  private knowledgeFromCache(plan: Plan): Plan {
+    if (!this.program) return plan;
+    let current = plan;
+    const knowledge = new Map<string, number>();
+    for (let round = 0; round < 200; round++) {
+      const st = runStatus(current, { registry, store: this.store });
+      const index = this.store.readIndex();
+      for (const s of st.steps) {
+        if (!s.id.startsWith('trial:') || s.state !== 'fresh' || knowledge.has(s.id)) continue;
+        const e = index[s.id];
+        const bytes = e?.hash ? this.store.readObject(e.hash) : undefined;
+        if (bytes) knowledge.set(s.id, (registry.get(s.kind)!.decode(bytes) as { metric?: number }).metric ?? NaN);
+      }
+      const next = this.planWith((id) => knowledge.get(id));
+      if (next.steps.length === current.steps.length) return next;
+      current = next;
+    }
+    return current;
+  }
+
+  status(targets?: string[]): StatusResult {
+    const l = this.loaded;
+    if (!l?.ok) throw new Error('internal: status before load');
+    return runStatus(this.knowledgeFromCache(l.plan), { registry, store: this.store, targets });
+  }
+
+  explain(target: string): StepState[] {
+    const l = this.loaded;
+    if (!l?.ok) throw new Error('internal: explain before load');
+    return runExplain(this.knowledgeFromCache(l.plan), target, { registry, store: this.store });
+  }
+
+  checkTargets(plan: Plan, targets: readonly string[]): string[] {
+    const r = resolveTargets(plan, targets);
+    return r.ok ? [] : r.error.unknown;
+  }
+
+  /** Decoded output of a step from the last build index (for show/predict without building). */
+  outputOf(stepId: string): unknown {
+    const e = this.store.readIndex()[stepId];
+    if (!e?.hash) return undefined;
+    const bytes = this.store.readObject(e.hash);
+    if (!bytes) return undefined;
+    return registry.get(e.kind)?.decode(bytes);
+  }
+
+  get lastProgram(): CheckedProgram | undefined {
+    return this.program;
+  }
+}
+
+export { SourceError };

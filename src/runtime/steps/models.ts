@@ -1,0 +1,180 @@
+/**
+ * Model steps: `fit.<algorithm>` (one CV fold, the full training part, or one search trial x fold)
+ * and `eval` (metrics over folds and the test part).
+ *
+ * May import: models/*, eval/*, steps/common.
+ * A fit is a pure function of (feature columns, labels, weights, split, params, seed). The fold
+ * assignment is recomputed inside the step from (training rows, k, seed), so it needs no input of its
+ * own and is identical in every fold step and every search trial. Negative weights are treated here,
+ * before the algorithm sees them (TMVA's NegWeightTreatment): `keep` passes them on, `ignore` drops
+ * those events from training (they still count in every metric), `abs` uses |w|. Early stopping
+ * carves a validation part out of the training rows (never the held-out fold or the test part);
+ * without it, the held-out part is given to the algorithm only to record a learning curve.
+ */
+import type { StepImpl } from '../graph/types.js';
+import type { Metrics, ModelResult, ScoreSet } from '../results.js';
+import type { LearningCurve, TrainData } from '../models/types.js';
+import { deriveSeed } from '../util/rng.js';
+import { StepError, take, valueStep, type DatasetValue, type GatherValue, type SplitValue } from './common.js';
+import { getAlgorithm } from '../models/registry.js';
+
+export interface FitParams {
+  algorithm: { name: string; params: Record<string, unknown> };
+  negativeWeights: 'keep' | 'ignore' | 'abs';
+  seed: number;
+  fold: number | 'full';
+  k: number | null;
+  /** Search trials: output only this metric on the held-out fold (and no model). */
+  metricOnly?: 'auc' | 'ams' | 'significance' | 'logloss';
+}
+
+export interface FitValue {
+  algorithm: string;
+  features: string[];
+  model?: unknown;
+  /** Held-out fold scores (CV folds) or test-part scores (full fit, when there is a test part). */
+  heldout?: ScoreSet;
+  /** Scores of the rows the model was trained on (for the overtraining test). */
+  train?: ScoreSet;
+  curve?: LearningCurve;
+  notes?: string[];
+  /** metricOnly: the held-out metric. */
+  metric?: number;
+  nClasses: number;
+}
+
+function scoreSet(score: Float64Array, y: Float64Array, w: Float64Array, K: number, k = 1): ScoreSet {
+  if (K <= 2) return { score, y, w };
+  // Multiclass: one-vs-rest score of class k (the report and metrics treat class k as "signal").
+  const n = y.length;
+  const s = new Float64Array(n), yy = new Float64Array(n);
+  for (let i = 0; i < n; i++) { s[i] = score[i * K + k]!; yy[i] = y[i] === k ? 1 : 0; }
+  return { score: s, y: yy, w };
+}
+
+function subset(X: GatherValue, data: DatasetValue, rows: Int32Array, nClasses: number): TrainData {
+  return {
+    n: rows.length,
+    columns: X.columns.map((c) => take(c, rows)),
+    featureNames: X.names,
+    y: take(data.y, rows),
+    w: take(data.w, rows),
+    nClasses,
+  };
+}
+
+function treatWeights(d: TrainData, how: FitParams['negativeWeights']): TrainData {
+  if (how === 'keep') return d;
+  if (how === 'abs') return { ...d, w: d.w.map(Math.abs) };
+  const keep: number[] = [];
+  for (let i = 0; i < d.n; i++) if (d.w[i]! >= 0) keep.push(i);
+  const idx = Int32Array.from(keep);
+  return { ...d, n: idx.length, columns: d.columns.map((c) => take(c, idx)), y: take(d.y, idx), w: take(d.w, idx) };
+}
+
+export function metricValue(name: string, set: ScoreSet, m: typeof import('../eval/metrics.js')): number {
+  switch (name) {
+    case 'auc': return m.auc(set);
+    case 'ams': return m.amsBest(set).ams;
+    case 'significance': { const r = m.amsBest(set); return r.b > 0 ? r.s / Math.sqrt(r.b) : NaN; }
+    case 'logloss': return m.logloss(set);
+    default: throw new StepError(`unknown metric \`${name}\``);
+  }
+}
+
+async function runFit(inputs: Record<string, unknown>, p: FitParams, ctx: { threads: number; signal: AbortSignal; progress(f: number, m?: string): void }): Promise<FitValue> {
+  const X = inputs.X as GatherValue, data = inputs.data as DatasetValue, split = inputs.split as SplitValue;
+  const { kfold, holdout } = await import('../eval/folds.js');
+  const { loadAlgorithm } = await import('../models/registry.js');
+  const algo = await loadAlgorithm(p.algorithm.name);
+  if (!algo) throw new StepError(`unknown algorithm \`${p.algorithm.name}\``);
+  const K = data.classes.length;
+  let trainRows: Int32Array, heldRows: Int32Array | undefined;
+  if (p.fold === 'full') {
+    trainRows = split.train;
+    heldRows = split.test.length ? split.test : undefined;
+  } else {
+    const folds = kfold(split.train.length, p.k!, { seed: deriveSeed(p.seed, 'cv'), stratify: take(data.y, split.train) });
+    const f = folds[p.fold]!;
+    trainRows = Int32Array.from(f.train, (i) => split.train[i]!);
+    heldRows = Int32Array.from(f.test, (i) => split.train[i]!);
+  }
+  let params: Record<string, unknown>;
+  try {
+    params = algo.normalize(p.algorithm.params);
+  } catch (e) {
+    throw new StepError(`${p.algorithm.name}(): ${(e as Error).message}`);
+  }
+  let fitRows = trainRows;
+  let valid: TrainData | undefined;
+  const es = Number(params.early_stopping ?? 0);
+  if (es > 0) {
+    const vf = Number(params.valid_fraction ?? 0.2);
+    const s = holdout(trainRows.length, { test: vf, seed: deriveSeed(p.seed, 'valid'), stratify: take(data.y, trainRows) });
+    fitRows = Int32Array.from(s.train, (i) => trainRows[i]!);
+    valid = subset(X, data, Int32Array.from(s.test, (i) => trainRows[i]!), K);
+  } else if (heldRows && !p.metricOnly) {
+    valid = subset(X, data, heldRows, K); // for the learning curve only
+  }
+  const train = treatWeights(subset(X, data, fitRows, K), p.negativeWeights);
+  if (train.n === 0) throw new StepError('no training events (check the cut, the split and negative_weights)');
+  const model = await algo.fit(train, params, { seed: deriveSeed(p.seed, 'fit', String(p.fold)), valid, threads: ctx.threads, signal: ctx.signal, progress: ctx.progress });
+  const predictRows = (rows: Int32Array) => model.predict(X.columns.map((c) => take(c, rows)), rows.length);
+  const held = heldRows ? scoreSet(predictRows(heldRows), take(data.y, heldRows), take(data.w, heldRows), K) : undefined;
+  if (p.metricOnly) {
+    const m = await import('../eval/metrics.js');
+    return { algorithm: algo.name, features: X.names, metric: held ? metricValue(p.metricOnly, held, m) : NaN, nClasses: K, curve: model.curve };
+  }
+  return {
+    algorithm: algo.name,
+    features: X.names,
+    model: model.toJSON(),
+    heldout: held,
+    train: scoreSet(predictRows(trainRows), take(data.y, trainRows), take(data.w, trainRows), K),
+    curve: model.curve,
+    notes: model.notes ? [...model.notes] : undefined,
+    nClasses: K,
+  };
+}
+
+const FIT_STEP_VERSION = 1;
+
+/** `fit.<algorithm>`: the step version folds in the algorithm's own version. */
+export function fitStep(algorithm: string): StepImpl<FitValue> | undefined {
+  const algo = getAlgorithm(algorithm);
+  if (!algo) return undefined;
+  let version: number;
+  try { version = FIT_STEP_VERSION * 1000 + algo.version; } catch { version = FIT_STEP_VERSION * 1000; }
+  return valueStep<FitValue>(`fit.${algorithm}`, version, (inputs, p: FitParams, ctx) => runFit(inputs, p, ctx));
+}
+
+export const evalStep = valueStep<ModelResult>('eval', 1, async (inputs, p: { name: string; folds: number; params?: Record<string, unknown> }) => {
+  const m = await import('../eval/metrics.js');
+  const full = inputs.full as FitValue;
+  const folds: Metrics[] = [];
+  for (let f = 0; f < p.folds; f++) {
+    const v = inputs[`fold${f}`] as FitValue;
+    folds.push(m.computeMetrics(v.heldout!, v.train));
+  }
+  const test = full.heldout ? m.computeMetrics(full.heldout, full.train) : undefined;
+  let metrics: Metrics, std: Partial<Metrics> | undefined;
+  if (folds.length) {
+    const s = m.summarizeFolds(folds);
+    metrics = s.mean;
+    std = s.std;
+  } else if (test) metrics = test;
+  else throw new StepError(`model \`${p.name}\` has neither CV folds nor a test part to score: add \`cv = 5\` to the model or a \`split\` to its dataset`);
+  const curves = [full.curve, ...Array.from({ length: p.folds }, (_, f) => (inputs[`fold${f}`] as FitValue).curve)].filter((c): c is LearningCurve => !!c);
+  return {
+    name: p.name,
+    algorithm: full.algorithm,
+    params: p.params ?? {},
+    features: full.features,
+    metrics,
+    ...(std ? { metrics_std: std } : {}),
+    folds,
+    ...(test ? { test } : {}),
+    ...(curves.length ? { curves } : {}),
+    ...(full.notes?.length ? { notes: full.notes } : {}),
+  };
+});
