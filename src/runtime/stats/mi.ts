@@ -150,29 +150,41 @@ export function quantileBins(x: Float64Array, bins: number): Int32Array {
   return out;
 }
 
-/** Plug-in MI of two binnings (−1 = missing, skipped) with optional weights. */
-export function mutualInfoBinned(a: Int32Array, na: number, b: Int32Array, nb: number, w?: Float64Array | null): number {
+/**
+ * Plug-in MI of two binnings (−1 = missing, skipped) with optional weights. With `millerMadow`,
+ * the first-order bias (K_ab − K_a − K_b + 1) / (2 n_eff) is subtracted (K = occupied cells,
+ * n_eff = Kish effective size) and the result is not clipped at 0, so weak dependences can still be
+ * compared with each other (mRMR does this).
+ */
+export function mutualInfoBinned(a: Int32Array, na: number, b: Int32Array, nb: number, w?: Float64Array | null, millerMadow = false): number {
   const joint = new Float64Array(na * nb);
+  let sw = 0, sw2 = 0;
   for (let i = 0; i < a.length; i++) {
     const ai = a[i]!, bi = b[i]!;
     if (ai < 0 || bi < 0) continue;
     const wi = w ? w[i]! : 1;
     if (Number.isNaN(wi)) continue;
     joint[ai * nb + bi]! += wi;
+    sw += wi; sw2 += wi * wi;
   }
   let tot = 0;
   for (let t = 0; t < joint.length; t++) { if (joint[t]! < 0) joint[t] = 0; tot += joint[t]!; }
   if (!(tot > 0)) return NaN;
   const pa = new Float64Array(na), pb = new Float64Array(nb);
   for (let i = 0; i < na; i++) for (let j = 0; j < nb; j++) { const p = joint[i * nb + j]! / tot; pa[i]! += p; pb[j]! += p; }
-  let mi = 0;
+  let mi = 0, kab = 0;
   for (let i = 0; i < na; i++) {
     for (let j = 0; j < nb; j++) {
       const p = joint[i * nb + j]! / tot;
-      if (p > 0) mi += p * Math.log(p / (pa[i]! * pb[j]!));
+      if (p > 0) { mi += p * Math.log(p / (pa[i]! * pb[j]!)); kab++; }
     }
   }
-  return Math.max(0, mi);
+  if (!millerMadow) return Math.max(0, mi);
+  let ka = 0, kb = 0;
+  for (let i = 0; i < na; i++) if (pa[i]! > 0) ka++;
+  for (let j = 0; j < nb; j++) if (pb[j]! > 0) kb++;
+  const neff = (sw * sw) / sw2;
+  return mi - (kab - ka - kb + 1) / (2 * neff);
 }
 
 function mutualInfoHistDiscrete(x: Float64Array, y: Float64Array, bins: number, w?: Float64Array | null): number {

@@ -1,0 +1,212 @@
+/** Unit tests of stats/: edge cases (NaN, empty, weights), multiclass, correlations, significance. */
+import { describe, expect, it } from 'vitest';
+import { argsort } from '../../../src/runtime/stats/sort.js';
+import { separation, anova, auc, aucScore, fisherCriterion, univariate, scoreRecord } from '../../../src/runtime/stats/univariate.js';
+import { ks2 } from '../../../src/runtime/stats/ks.js';
+import { mutualInfo, mutualInfoHist2 } from '../../../src/runtime/stats/mi.js';
+import { correlationMatrix, classCorrelations, weightedRanks } from '../../../src/runtime/stats/correlation.js';
+import { benjaminiHochberg, bootstrapCI, permutationPValue } from '../../../src/runtime/stats/significance.js';
+import { Rng } from '../../../src/runtime/util/rng.js';
+import { loadHiggsml, loadReference } from './load.js';
+
+const f = (a: number[]) => Float64Array.from(a);
+
+function gaussianSample(n: number, shift: number, seed: number) {
+  const rng = new Rng(seed);
+  const x = new Float64Array(n), y = new Float64Array(n), w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 2;
+    x[i] = rng.normal() + (y[i] ? shift : 0);
+    w[i] = 0.5 + rng.next();
+  }
+  return { x, y, w };
+}
+
+describe('argsort', () => {
+  it('orders negatives, zeros, duplicates and infinities stably (radix and small paths)', () => {
+    for (const n of [10, 5000]) {
+      const rng = new Rng(n);
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = [0, -0, Infinity, -Infinity, 1e-300, -1e300][i % 7] ?? Math.round(rng.normal() * 100) / 10;
+      const o = argsort(v);
+      for (let i = 1; i < n; i++) {
+        const a = v[o[i - 1]!]!, b = v[o[i]!]!;
+        expect(a <= b).toBe(true);
+        if (a === b && !(Object.is(a, -0) !== Object.is(b, -0))) expect(o[i - 1]! < o[i]!).toBe(true);
+      }
+    }
+  });
+});
+
+describe('separation', () => {
+  it('is 0 for identical distributions and 1 for disjoint ones', () => {
+    const x = f([1, 2, 3, 1, 2, 3]), y = f([1, 1, 1, 0, 0, 0]);
+    expect(separation(x, y)).toBeCloseTo(0, 15);
+    expect(separation(f([0, 0.1, 5, 5.1]), f([1, 1, 0, 0]))).toBeCloseTo(1, 15);
+  });
+  it('skips NaN rows, honours range and rejects bad bins', () => {
+    const x = f([0, NaN, 1, 100]), y = f([1, 1, 0, 0]);
+    expect(separation(x, y, null, { range: [0, 2], bins: 2 })).toBeCloseTo(1, 15); // 100 is outside
+    expect(() => separation(x, y, null, { bins: 0 })).toThrow(/bins/);
+  });
+  it('is NaN when a class is empty or has non-positive weight', () => {
+    expect(separation(f([1, 2]), f([1, 1]))).toBeNaN();
+    expect(separation(f([1, 2, 3]), f([1, 0, 0]), f([-1, 1, 1]))).toBeNaN();
+    expect(separation(f([]), f([]))).toBeNaN();
+  });
+  it('skips bins with negative pS + pB (negative weights) rather than failing', () => {
+    const x = f([0, 0, 1, 1, 2]), y = f([1, 0, 1, 0, 0]), w = f([1, -3, 1, 2, 2]);
+    expect(Number.isFinite(separation(x, y, w, { bins: 3 }))).toBe(true);
+  });
+});
+
+describe('KS', () => {
+  it('unit weights reproduce the unweighted statistic; weights change it', () => {
+    const { x, y, w } = gaussianSample(400, 0.5, 1);
+    const a = ks2(x, y), b = ks2(x, y, new Float64Array(400).fill(2));
+    expect(b.statistic).toBe(a.statistic);
+    expect(b.weighted).toBe(false);
+    const c = ks2(x, y, w);
+    expect(c.weighted).toBe(true);
+    expect(c.method).toBe('asymp');
+    expect(Math.abs(c.statistic - a.statistic)).toBeLessThan(0.1);
+    expect(c.pvalue).toBeLessThan(0.01);
+  });
+  it('handles NaN, an empty class and negative weights', () => {
+    expect(ks2(f([1, NaN, 2]), f([1, 1, 0])).statistic).toBe(1);
+    expect(ks2(f([1, 2]), f([1, 1])).statistic).toBeNaN();
+    const r = ks2(f([1, 2, 3, 4, 5, 6]), f([1, 1, 1, 0, 0, 0]), f([1, -0.5, 1, 1, 1, -0.2]));
+    expect(Number.isFinite(r.statistic)).toBe(true);
+  });
+});
+
+describe('ANOVA, AUC, Fisher', () => {
+  it('ANOVA handles multiclass and weights (weighted = duplicated rows for F, not df)', () => {
+    const x = f([1, 2, 3, 4, 5, 6, 7, 8, 9]), y = f([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    const a = anova(x, y);
+    // group means 2, 5, 8; SSB = 3*(9+0+9) = 54; SSW = 6 → F = (54/2)/(6/6) = 27
+    expect(a.f).toBeCloseTo(27, 12);
+    expect(a.df1).toBe(2);
+    expect(a.df2).toBe(6);
+    expect(anova(f([1, 1, 2, 2]), f([0, 0, 1, 1])).f).toBe(Infinity);
+    expect(anova(f([1, 2]), f([0, 0])).f).toBeNaN();
+  });
+  it('AUC counts ties half and max(AUC, 1 − AUC) is direction-free', () => {
+    expect(auc(f([1, 1, 1, 1]), f([1, 0, 1, 0]))).toBe(0.5);
+    expect(auc(f([0, 1, 2, 3]), f([0, 0, 1, 1]))).toBe(1);
+    expect(aucScore(f([3, 2, 1, 0]), f([0, 0, 1, 1]))).toBe(1);
+    // weights: signal at 2 weight 3, signal at 0 weight 1, background at 1 → AUC = 3/4
+    expect(auc(f([2, 0, 1]), f([1, 1, 0]), f([3, 1, 1]))).toBeCloseTo(0.75, 15);
+  });
+  it('Fisher criterion of two unit Gaussians one sigma apart is about 1/2', () => {
+    const { x, y } = gaussianSample(20000, 1, 3);
+    expect(fisherCriterion(x, y)).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('univariate dispatcher, multiclass', () => {
+  it('one-vs-rest per class, weighted-mean combination, native ANOVA/MI, Bonferroni KS', () => {
+    const rng = new Rng(5);
+    const n = 3000, x = new Float64Array(n), y = new Float64Array(n), w = new Float64Array(n).fill(1);
+    for (let i = 0; i < n; i++) { y[i] = i % 3; x[i] = rng.normal() + (y[i] === 2 ? 2 : 0); }
+    const sep = univariate('separation', x, y, w);
+    expect(sep.perClass).toHaveLength(3);
+    const mean = sep.perClass!.reduce((s, c) => s + c.value, 0) / 3;
+    expect(sep.value).toBeCloseTo(mean, 12); // equal class weights → plain mean
+    expect(sep.perClass![2]!.value).toBeGreaterThan(sep.perClass![0]!.value);
+    const ks = univariate('ks', x, y, w);
+    const pmin = Math.min(...ks.perClass!.map((c) => c.pvalue!));
+    expect(ks.pvalue).toBeCloseTo(Math.min(1, 3 * pmin), 15);
+    const an = univariate('anova', x, y);
+    expect(an.value).toBeCloseTo(anova(x, y).f, 12);
+    expect(univariate('mutual_info', x, y).value).toBeGreaterThan(0.1);
+    const rec = scoreRecord([ks, an]);
+    expect(Object.keys(rec).sort()).toEqual(['anova', 'anova_pvalue', 'ks', 'ks_pvalue']);
+  });
+  it('rejects mismatched lengths with a message naming the score', () => {
+    expect(() => univariate('auc', f([1, 2]), f([1]))).toThrow(/univariate auc/);
+  });
+});
+
+describe('mutual information', () => {
+  it('is ~0 for independent data and grows with separation; NaN rows skipped', () => {
+    const a = gaussianSample(4000, 0, 11), b = gaussianSample(4000, 2, 12);
+    expect(mutualInfo(a.x, a.y)).toBeLessThan(0.01);
+    expect(mutualInfo(b.x, b.y)).toBeGreaterThan(0.2);
+    const xn = Float64Array.from(b.x); xn[0] = NaN; xn[1] = NaN;
+    expect(Math.abs(mutualInfo(xn, b.y) - mutualInfo(b.x, b.y))).toBeLessThan(0.01);
+    expect(mutualInfo(b.x, b.y, { seed: 3 })).toBeCloseTo(mutualInfo(b.x, b.y, { seed: 3 }), 15);
+  });
+  it('hist estimator agrees with kNN in magnitude and is weighted; 2-D form finds dependence', () => {
+    const b = gaussianSample(20000, 2, 13);
+    const h = mutualInfo(b.x, b.y, { method: 'hist' }), k = mutualInfo(b.x, b.y);
+    expect(Math.abs(h - k)).toBeLessThan(0.03);
+    const z = Float64Array.from(b.x, (v) => v * 2 + 1);
+    expect(mutualInfoHist2(b.x, z)).toBeGreaterThan(2);
+    expect(mutualInfoHist2(b.x, b.w)).toBeLessThan(0.05);
+    expect(() => mutualInfo(b.x, b.y, { method: 'x' as never })).toThrow(/unknown method/);
+  });
+});
+
+describe('correlations', () => {
+  const ref = loadReference().higgsml_corr;
+  const h = loadHiggsml();
+  const cols = (ref.features as string[]).map((nm) => h.columns[h.names.indexOf(nm)]!);
+  it('weighted Pearson matches np.cov(aweights), unweighted Pearson and Spearman match numpy/scipy', () => {
+    const cm = classCorrelations(ref.features, cols, h.y, h.w);
+    const cu = classCorrelations(ref.features, cols, h.y);
+    for (const cls of ['signal', 'background'] as const) {
+      for (let i = 0; i < cols.length; i++) {
+        for (let j = 0; j < cols.length; j++) {
+          expect(Math.abs(cm[cls].pearson[i]![j]! - ref[cls].w_pearson[i][j])).toBeLessThan(1e-10);
+          expect(Math.abs(cu[cls].pearson[i]![j]! - ref[cls].pearson[i][j])).toBeLessThan(1e-10);
+          expect(Math.abs(cu[cls].spearman[i]![j]! - ref[cls].spearman[i][j])).toBeLessThan(1e-10);
+        }
+      }
+    }
+  });
+  it('uses pairwise-complete rows, gives NaN for constant columns and 1 on the diagonal', () => {
+    const a = f([1, 2, 3, NaN, 5]), b = f([2, 4, 6, 100, 10]), c = f([1, 1, 1, 1, 1]);
+    const R = correlationMatrix([a, b, c]);
+    expect(R[0]![1]).toBeCloseTo(1, 12);
+    expect(R[0]![2]).toBeNaN();
+    expect(R[1]![1]).toBe(1);
+    expect(Array.from(weightedRanks(f([3, 1, 1, NaN])))).toEqual([2.5, 1, 1, NaN]);
+  });
+});
+
+describe('significance', () => {
+  it('Benjamini–Hochberg rejects the step-up set and adjusts like statsmodels', () => {
+    const p = [0.01, 0.04, 0.03, 0.005, 0.5, NaN];
+    const r = benjaminiHochberg(p, 0.05);
+    // sorted: .005 .01 .03 .04 .5 (m=5): thresholds .01 .02 .03 .04 .05 → k = 4
+    expect(r.rejected).toEqual([true, true, true, true, false, false]);
+    expect(r.adjusted[3]).toBeCloseTo(0.025, 15);
+    expect(r.adjusted[0]).toBeCloseTo(0.025, 15);
+    expect(r.adjusted[1]).toBeCloseTo(0.04 * 5 / 4, 15);
+    expect(r.adjusted[4]).toBeCloseTo(0.5, 15);
+    expect(r.adjusted[5]).toBeNaN();
+    expect(() => benjaminiHochberg(p, 1.5)).toThrow(/q must be/);
+  });
+  it('permutation p-values: small for a real effect, uniform-ish for noise, deterministic', () => {
+    const sig = gaussianSample(600, 0.5, 21), noise = gaussianSample(600, 0, 22);
+    const fn = (x: Float64Array, y: Float64Array, w?: Float64Array) => separation(x, y, w, { bins: 20 });
+    const a = permutationPValue(fn, sig.x, sig.y, sig.w, 99, 1);
+    expect(a.pvalue).toBeCloseTo(1 / 100, 15);
+    const b = permutationPValue(fn, noise.x, noise.y, noise.w, 99, 1);
+    expect(b.pvalue).toBeGreaterThan(0.05);
+    expect(permutationPValue(fn, noise.x, noise.y, noise.w, 99, 1).pvalue).toBe(b.pvalue);
+    const c = permutationPValue((yy, ww) => fn(noise.x, yy, ww), noise.y, { n: 99, seed: 1, w: noise.w });
+    expect(c).toBe(b.pvalue);
+  });
+  it('bootstrap CI covers the true value and both call forms agree', () => {
+    const s = gaussianSample(2000, 1, 31);
+    const fn = (x: Float64Array, y: Float64Array, w?: Float64Array) => aucScore(x, y, w);
+    const ci = bootstrapCI(fn, s.x, s.y, undefined, { n: 50, seed: 2 });
+    expect(ci.lo).toBeLessThan(0.76); // true AUC of N(1,1) vs N(0,1) is Φ(1/√2) = 0.760
+    expect(ci.hi).toBeGreaterThan(0.76);
+    expect(ci.hi - ci.lo).toBeLessThan(0.06);
+    const pair = bootstrapCI((rows) => fn(Float64Array.from(rows, (i) => s.x[i]!), Float64Array.from(rows, (i) => s.y[i]!), undefined), 2000, { n: 50, seed: 2 });
+    expect(pair).toEqual([ci.lo, ci.hi]);
+  });
+});
