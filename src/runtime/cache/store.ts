@@ -16,7 +16,8 @@
  *     <dir>/v1/files.json             data-file stamps (path -> size, mtimeNs, ino, hash) for FileHasher
  *
  * Crash safety (as ninja's build log): every write goes to `.tmp-*` in the destination directory,
- * is fsynced, renamed over the final name, and the directory is fsynced. Rename is atomic, so a
+ * is fsynced, renamed over the final name, and the directory is fsynced (for objects and records,
+ * once per directory at `flush()`, see there). Rename is atomic, so a
  * process killed at any moment leaves each name either absent or complete; orphan temp files are
  * never read and `gc` removes them. An object is written (and synced) before the record that names
  * it, so a record never points at a missing object unless something deleted it; readers treat a
@@ -112,6 +113,7 @@ export class Store {
   readonly #objects: string;
   readonly #steps: string;
   readonly #shards = new Set<string>();
+  readonly #pendingDirs = new Set<string>();
 
   private constructor(dir: string, opts: StoreOptions) {
     this.dir = path.resolve(dir);
@@ -185,7 +187,7 @@ export class Store {
       fs.mkdirSync(shard, { recursive: true });
       this.#shards.add(shard);
     }
-    this.#atomicWrite(shard, hash.slice(2), bytes);
+    this.#atomicWrite(shard, hash.slice(2), bytes, false);
     return hash;
   }
 
@@ -214,7 +216,7 @@ export class Store {
 
   /** Writes a record; its output object must already be stored. */
   writeRecord(rec: StepRecord): void {
-    this.#atomicWrite(this.#steps, `${rec.key}.json`, JSON.stringify(rec, null, 2) + '\n');
+    this.#atomicWrite(this.#steps, `${rec.key}.json`, JSON.stringify(rec, null, 2) + '\n', false);
   }
 
   // ---- index and file stamps -----------------------------------------------------------------
@@ -393,8 +395,22 @@ export class Store {
     }
   }
 
-  /** temp file in `dir` -> write -> fsync -> rename -> fsync(dir). */
-  #atomicWrite(dir: string, name: string, data: string | Uint8Array): void {
+  /**
+   * fsyncs the directories of objects and records written since the last flush (the scheduler
+   * calls it at the end of a build, a worker after each task). Until then a power loss may lose
+   * those names, which leaves a valid cache: a record whose object name was lost reads as a miss.
+   */
+  flush(): void {
+    if (this.#fsync) for (const d of this.#pendingDirs) fsyncDir(d);
+    this.#pendingDirs.clear();
+  }
+
+  /**
+   * temp file in `dir` -> write -> fsync -> rename -> fsync(dir). The directory fsync of objects and
+   * records is deferred to `flush()` (`syncDir: false`): one per directory per build instead of one
+   * per write, the main cost of a cold build of many small steps.
+   */
+  #atomicWrite(dir: string, name: string, data: string | Uint8Array, syncDir = true): void {
     const tmp = path.join(dir, `${TMP_PREFIX}${process.pid}-${threadId}-${randomBytes(6).toString('hex')}`);
     const fd = fs.openSync(tmp, 'wx');
     try {
@@ -409,7 +425,9 @@ export class Store {
       fs.rmSync(tmp, { force: true });
       throw e;
     }
-    if (this.#fsync) fsyncDir(dir);
+    if (!this.#fsync) return;
+    if (syncDir) fsyncDir(dir);
+    else this.#pendingDirs.add(dir);
   }
 }
 

@@ -53,6 +53,7 @@ port.on('message', (msg: { type: 'run'; taskId: number; task: StepTask }) => {
     },
   }).then(
     (r) => {
+      store.flush();
       const result: TaskResult = r.ok ? { ok: true, hash: r.hash, bytes: r.bytes } : r;
       port.postMessage({ type: 'result', taskId, result });
     },

@@ -94,16 +94,18 @@ export function fingerprintData(
   return { kind, version, params: canonicalize(params) ?? null, inputs: sortedRecord(inputs), files: sortedRecord(files) };
 }
 
-/** The canonical string of FingerprintData (field order fixed, maps sorted). */
+/** The canonical string of FingerprintData (field order fixed, maps sorted). `data` must come from fingerprintData(). */
 export function fingerprintString(data: FingerprintData): string {
   // Explicit field order, so the string (and key) does not depend on how `data` was built.
   return canonicalJsonOrdered(data);
 }
 
 function canonicalJsonOrdered(d: FingerprintData): string {
+  // The parts are canonical already when `d` comes from fingerprintData() (or from a stored record,
+  // which was written from one); stringifying them again as they are saves a second sort.
   return (
     `{"kind":${JSON.stringify(d.kind)},"version":${JSON.stringify(d.version)},` +
-    `"params":${canonicalJson(d.params)},"inputs":${canonicalJson(d.inputs)},"files":${canonicalJson(d.files)}}`
+    `"params":${JSON.stringify(d.params)},"inputs":${JSON.stringify(d.inputs)},"files":${JSON.stringify(d.files)}}`
   );
 }
 

@@ -30,7 +30,7 @@
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { IndexEntry, Store, StepRecord } from '../cache/store.js';
+import type { GcResult, IndexEntry, LockInfo, Store, StepRecord } from '../cache/store.js';
 import { InlineExecutor, type Executor, type StepTask } from '../exec/executor.js';
 import { describeFailure, diffFingerprints, type FingerprintView } from './explain.js';
 import { FileHasher, fingerprintData, stepKey, type FingerprintData } from './fingerprint.js';
@@ -404,6 +404,7 @@ export async function build(plan: Plan, opts: BuildOptions): Promise<BuildResult
       }
     }
 
+    store.flush();
     if (indexUpdates.size > 0) store.writeIndex({ ...env.index, ...Object.fromEntries(indexUpdates) });
     if (env.hasher.dirty) store.writeFileStamps(env.hasher.takeStamps());
     const live = new Set<ContentHash>();
@@ -541,6 +542,40 @@ function computeStates(g: Graph, selected: Set<string>, opts: Omit<StatusOptions
     else states.set(step.id, { state: { ...base, state: 'stale', key: keyed.key, reasons: staleReasons(env, step, keyed.data, keyed.key) } });
   }
   return states;
+}
+
+// ---------------------------------------------------------------------------------------------
+// gc and clean (take the lock; report the holder instead of waiting)
+
+export type MaintenanceResult<T> = { ok: true; value: T } | { ok: false; error: { reason: 'locked'; holder: LockInfo } };
+
+/**
+ * `winnow gc`: keeps what the current plan's fresh steps need (their records and objects) and
+ * removes everything else, including orphan temp files. Steps that are stale now lose their old
+ * entries, so gc after editing a file forgets the previous results (as ninja -t cleandead).
+ */
+export function collectGarbage(plan: Plan, opts: Omit<StatusOptions, 'targets'>): MaintenanceResult<GcResult> {
+  const lock = opts.store.tryLock();
+  if (!lock.ok) return lock;
+  try {
+    const st = status(plan, opts);
+    const live = st.steps.filter((s) => s.state === 'fresh' && s.key).map((s) => s.key!);
+    return { ok: true, value: opts.store.gc(live) };
+  } finally {
+    lock.value.release();
+  }
+}
+
+/** `winnow clean`: removes the whole cache content. */
+export function cleanCache(store: Store): MaintenanceResult<void> {
+  const lock = store.tryLock();
+  if (!lock.ok) return lock;
+  try {
+    store.clean();
+    return { ok: true, value: undefined };
+  } finally {
+    lock.value.release();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Store } from '../../../src/runtime/cache/store.js';
-import { build, status, explain, resolveTargets } from '../../../src/runtime/graph/scheduler.js';
+import { build, status, explain, resolveTargets, collectGarbage, cleanCache } from '../../../src/runtime/graph/scheduler.js';
 import { formatExplanation } from '../../../src/runtime/graph/explain.js';
 import type { BuildEvent, BuildResult, Plan } from '../../../src/runtime/graph/types.js';
 import { fakeRegistry, plan, step, tempDir } from './helpers.js';
@@ -200,8 +200,17 @@ describe('build', () => {
     const held = store.tryLock();
     expect(held.ok).toBe(true);
     const events: BuildEvent[] = [];
-    const p = build(diamond(), { registry: fakeRegistry(), store, onEvent: (e) => events.push(e) });
-    await new Promise((res) => setTimeout(res, 150));
+    let waiting!: () => void;
+    const waited = new Promise<void>((res) => (waiting = res));
+    const p = build(diamond(), {
+      registry: fakeRegistry(),
+      store,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'lock-wait') waiting();
+      },
+    });
+    await waited;
     expect(events.some((e) => e.type === 'lock-wait' && e.pid === process.pid)).toBe(true);
     expect(events.some((e) => e.type === 'step-start')).toBe(false);
     if (held.ok) held.value.release();
@@ -272,4 +281,21 @@ describe('status and explain', () => {
     expect(d!.reasons).toEqual([{ reason: 'input-changed', input: 'l', stepId: 'b', old: expect.any(String), new: expect.any(String) }]);
     expect(formatExplanation([d!])).toMatch(/^d is stale:\n {2}input `l` \(b\) changed \([0-9a-f]{12} -> [0-9a-f]{12}\)\n$/);
   });
+
+  it('gc keeps what the current plan needs; clean empties the cache', async () => {
+    const reg = fakeRegistry();
+    await build(diamond(), { registry: reg, store });
+    await build(diamond({ bk: 7 }), { registry: reg, store });
+    const gc = collectGarbage(diamond({ bk: 7 }), { registry: reg, store });
+    expect(gc).toMatchObject({ ok: true, value: { records: 2, objects: 2, temps: 0 } }); // old b and d
+    expect(status(diamond({ bk: 7 }), { registry: reg, store })).toMatchObject({ fresh: 5, stale: 0 });
+    const st = status(diamond(), { registry: reg, store });
+    expect(st.steps.find((s) => s.id === 'b')!.reasons).toEqual([{ reason: 'param-changed', attribute: 'k', old: 7, new: 1 }]);
+    const held = store.tryLock();
+    expect(cleanCache(store)).toMatchObject({ ok: false, error: { reason: 'locked', holder: { pid: process.pid } } });
+    if (held.ok) held.value.release();
+    expect(cleanCache(store).ok).toBe(true);
+    expect(status(diamond(), { registry: reg, store })).toMatchObject({ fresh: 0, stale: 5 });
+  });
 });
+
