@@ -182,6 +182,8 @@ interface DatasetState {
   roleColumns: Set<string>;
   missing: number[];
   split?: SplitSpec | undefined;
+  /** Exactly one of source / signal+background / classes was given. */
+  formsOk?: boolean;
   decl?: DatasetDecl;
 }
 
@@ -532,9 +534,9 @@ export class Checker {
   /** A reference to a block of one of `kinds`; records the dependency edge of `from`. */
   private ref(e: Expr, kinds: readonly S.KnownBlockKind[], from: string): string | undefined {
     if (e.kind === 'error') return undefined;
-    const want = kinds.length === 1 ? `a ${kinds[0]!}` : `a ${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]!}`;
+    const want = kinds.length === 1 ? `a ${kinds[0]!} block` : `a ${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]!} block`;
     if (e.kind !== 'name' || e.quoted) {
-      this.err('E0301', `expected the name of ${want} block, found ${exprWord(e)}`, e.span);
+      this.err('E0301', `expected the name of ${want}, found ${exprWord(e)}`, e.span);
       return undefined;
     }
     const b = this.blocks.get(e.name);
@@ -641,6 +643,7 @@ export class Checker {
     const bkg = attrs.get('background');
     const cls = attrs.get('classes');
     const forms = [src && 'source', (sig || bkg) && 'signal/background', cls && 'classes'].filter((x): x is string => typeof x === 'string');
+    st.formsOk = forms.length === 1;
     if (forms.length > 1) {
       const second = [src, sig ?? bkg, cls].filter((x) => x !== undefined)[1]!;
       this.err('E0305', `a dataset takes one of \`source\`, \`signal\`/\`background\` or \`classes\`; \`${b.name}\` has ${forms.join(' and ')}`, second.keySpan);
@@ -760,7 +763,7 @@ export class Checker {
       this.err('E0305', '`label` cannot be used with `signal`/`background` or `classes`', label.keySpan, {
         help: 'the class of each row comes from its source',
       });
-    } else if (hasSource && label === undefined) {
+    } else if (hasSource && label === undefined && st.formsOk === true) {
       this.missing(b, 'label', 'add `label = <boolean expression>`, true for signal rows');
     }
     // derive: names unique; collected before any expression is typed so every expression can use them.
@@ -1207,17 +1210,28 @@ export class Checker {
     const names = [...included.keys()].filter((c) => !excluded.has(c));
     const pos = new Map(order.map((c, i) => [c, i]));
     names.sort((x, y) => (pos.get(x) ?? order.length) - (pos.get(y) ?? order.length));
-    let ok = true;
+    // Columns that are not one number per event, grouped by the include item that brought them in.
+    const bad = new Map<number, { span: Span; cols: string[]; jagged: boolean }>();
     for (const c of names) {
       const t = typeOfCol(c);
       if (t.shape === 'jagged' || t.base === 'str') {
         const span = included.get(c)!;
-        this.err('E0307', `feature \`${c}\` is ${describeTy(t)}; features must be numbers, one per event`, span, {
-          help: t.shape === 'jagged' ? `exclude it, or derive a per-event value such as \`max(${c})\` or \`${c}[0]\`` : `exclude it, or derive a number from it, e.g. \`${c} == "..."\``,
-        });
-        ok = false;
+        const g = bad.get(span.start) ?? { span, cols: [], jagged: false };
+        g.cols.push(c);
+        g.jagged ||= t.shape === 'jagged';
+        bad.set(span.start, g);
       }
     }
+    for (const g of bad.values()) {
+      const first = g.cols[0]!;
+      const text = g.cols.length === 1 ? `feature \`${first}\` is ${describeTy(typeOfCol(first))}` : `features ${g.cols.map((c) => `\`${c}\``).join(', ')} are not numbers`;
+      this.err('E0307', `${text}; a feature must be one number per event`, g.span, {
+        help: g.jagged
+          ? `exclude ${g.cols.length === 1 ? 'it' : 'them'}, or derive per-event values such as \`max(${first})\` or \`${first}[0]\``
+          : `exclude ${g.cols.length === 1 ? 'it' : 'them'}, or derive a number, e.g. \`${first} == "..."\``,
+      });
+    }
+    const ok = bad.size === 0;
     if (names.length === 0 && ok) {
       this.err('E0311', `features \`${b.name}\` selects no column`, b.nameSpan);
       return;
@@ -1398,6 +1412,10 @@ export class Checker {
   private keep(e: Expr): KeepSpec | undefined {
     if (e.kind === 'name' && !e.quoted && e.name === 'all') return { kind: 'all' };
     if (e.kind === 'call' && e.callee === 'all' && e.args.length === 0 && e.named.length === 0) return { kind: 'all' };
+    if (e.kind === 'call' && e.callee !== 'fdr') {
+      this.err('E0211', `unknown keep form \`${e.callee}\``, e.calleeSpan, { help: '`keep` is an integer, fdr(q) or all' });
+      return undefined;
+    }
     if (e.kind === 'call') {
       const f = this.callForm(e, S.KEEP_FORMS, 'keep form');
       if (f === undefined) return undefined;

@@ -8,7 +8,8 @@
  * entry first, then each import in the order it is first reached. All files share one namespace. An import of
  * a file that is still being read (on the current import chain) is a cycle (E0401); an unreadable file is
  * E0501 at the `import` that names it (or at the start of the entry). Host exceptions are caught and
- * reported the same way, so compile() never throws on user input.
+ * reported the same way, so compile() never throws on user input. When any file has a syntax error (E01xx),
+ * the checker does not run: diagnostics about a recovered tree would mostly restate the syntax errors.
  */
 import type { ImportDecl, Module } from './ast.js';
 import { Checker, OVERRIDE_FILE, overrideText, type ColumnCatalog } from './check.js';
@@ -99,6 +100,8 @@ export async function compile(entry: string, host: SourceHost, opts: CompileOpti
   };
   visit(entry);
 
+  // Syntax errors stop here: checking a recovered tree mostly repeats them in other words.
+  if (diagnostics.some((d) => d.code.startsWith('E01'))) return { diagnostics: sortDiagnostics(diagnostics), files, texts };
   const checker = new Checker(modules, opts);
   let program: CheckedProgram | undefined;
   try {

@@ -30,7 +30,7 @@ export interface ParamDeclCstNode extends CstNode {
 export type ParamDeclCstChildren = {
   Param: IToken[];
   name: IToken[];
-  Equals: IToken[];
+  Equals?: IToken[];
   value: ExpressionCstNode[];
 };
 
@@ -64,11 +64,11 @@ export interface BlockItemCstNode extends CstNode {
 
 export type BlockItemCstChildren = {
   key: AttrKeyCstNode[];
-  Equals?: IToken[];
-  value?: ExpressionCstNode[];
   LCurly?: IToken[];
   items?: BlockItemCstNode[];
   RCurly?: IToken[];
+  Equals?: IToken[];
+  value?: ExpressionCstNode[];
 };
 
 export interface AttrKeyCstNode extends CstNode {

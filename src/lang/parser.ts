@@ -115,7 +115,7 @@ export class PipeParser extends CstParser {
   public paramDecl = this.RULE('paramDecl', () => {
     this.CONSUME(T.Param);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.CONSUME(T.Equals);
+    this.OPTION(() => this.CONSUME(T.Equals));
     this.SUBRULE(this.expression, { LABEL: 'value' });
   });
 
@@ -146,21 +146,24 @@ export class PipeParser extends CstParser {
     return this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.Identifier && this.LA(3).tokenType === T.LCurly;
   }
 
-  /** `key = expr` or `key { items }`. */
+  /**
+   * `key = expr` or `key { items }`. The `=` is optional in the grammar so that `features kin` parses as
+   * `features = kin` with one error (reported by the AST builder), instead of a cascade.
+   */
   public blockItem = this.RULE('blockItem', () => {
     this.SUBRULE(this.attrKey, { LABEL: 'key' });
     this.OR([
       {
         ALT: () => {
-          this.CONSUME(T.Equals);
-          this.SUBRULE(this.expression, { LABEL: 'value' });
+          this.CONSUME(T.LCurly);
+          this.MANY({ GATE: () => !this.atBlockStart(), DEF: () => this.SUBRULE2(this.blockItem, { LABEL: 'items' }) });
+          this.CONSUME(T.RCurly);
         },
       },
       {
         ALT: () => {
-          this.CONSUME(T.LCurly);
-          this.MANY({ GATE: () => !this.atBlockStart(), DEF: () => this.SUBRULE2(this.blockItem, { LABEL: 'items' }) });
-          this.CONSUME(T.RCurly);
+          this.OPTION(() => this.CONSUME(T.Equals));
+          this.SUBRULE(this.expression, { LABEL: 'value' });
         },
       },
     ]);
@@ -286,10 +289,21 @@ export class PipeParser extends CstParser {
       this.CONSUME(T.LParen);
       this.OPTION2(() => {
         this.SUBRULE(this.argument, { LABEL: 'args' });
-        this.MANY(() => {
-          this.CONSUME(T.Comma);
-          // A trailing comma is allowed: `f(a, b,)`.
-          this.OPTION3(() => this.SUBRULE2(this.argument, { LABEL: 'args' }));
+        // Commas are checked by the AST builder: a missing one is one error, not a cascade. A trailing comma
+        // is allowed: `f(a, b,)`.
+        this.MANY({
+          GATE: () => !this.atItemStart(),
+          DEF: () => {
+            this.OR([
+              {
+                ALT: () => {
+                  this.CONSUME(T.Comma);
+                  this.OPTION3(() => this.SUBRULE2(this.argument, { LABEL: 'args' }));
+                },
+              },
+              { ALT: () => this.SUBRULE3(this.argument, { LABEL: 'args' }) },
+            ]);
+          },
         });
       });
       this.CONSUME(T.RParen);
@@ -308,9 +322,19 @@ export class PipeParser extends CstParser {
     this.CONSUME(T.LBracket);
     this.OPTION(() => {
       this.SUBRULE(this.expression, { LABEL: 'items' });
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.OPTION2(() => this.SUBRULE2(this.expression, { LABEL: 'items' }));
+      this.MANY({
+        GATE: () => !this.atItemStart(),
+        DEF: () => {
+          this.OR([
+            {
+              ALT: () => {
+                this.CONSUME(T.Comma);
+                this.OPTION2(() => this.SUBRULE2(this.expression, { LABEL: 'items' }));
+              },
+            },
+            { ALT: () => this.SUBRULE3(this.expression, { LABEL: 'items' }) },
+          ]);
+        },
       });
     });
     this.CONSUME(T.RBracket);
@@ -350,6 +374,14 @@ export function parseCst(text: string, file: string): CstResult {
       ? eofSpan()
       : { file, start: t.startOffset, end: t.startOffset + t.image.length };
 
+  // A parse error at the first token after a lexically broken one (stray character, unterminated string or
+  // name) is a cascade of the lexer error, already reported: drop it.
+  const afterLexError = new Set<number>();
+  for (const d of lexed.diagnostics) {
+    if (d.code !== 'E0101' && d.code !== 'E0102' && d.code !== 'E0104') continue;
+    const next = tokens.find((t) => t.startOffset >= d.span.end);
+    if (next !== undefined) afterLexError.add(next.startOffset);
+  }
   let i = 0;
   while (i < tokens.length || modules.length === 0) {
     const slice = tokens.slice(i);
@@ -361,11 +393,13 @@ export function parseCst(text: string, file: string): CstResult {
     for (const e of parser.errors) {
       const t = e.token;
       const span = spanOf(t);
+      const cascade = afterLexError.has(span.start);
       if (e.name === 'NotAllInputParsedException') {
         restartAt = slice.indexOf(t);
-        diagnostics.push(error('E0107', e.message, span));
+        if (!cascade) diagnostics.push(error('E0107', e.message, span));
         continue;
       }
+      if (cascade) continue;
       // Chevrotain can report several errors at one token during recovery; keep the first.
       if (seen.has(span.start)) continue;
       seen.add(span.start);

@@ -82,6 +82,7 @@ class AstBuilder {
     const eq = p.children.Equals?.[0];
     const valueNode = p.children.value?.[0];
     const value = valueNode ? this.expression(valueNode, ok(eq) ? eq.startOffset + 1 : nameSpan.end) : this.errorAt(ok(eq) ? eq.startOffset + 1 : nameSpan.end);
+    if (p.children.Equals === undefined && valueNode !== undefined && ok(nameTok)) this.missingToken('=', value.span);
     return {
       kind: 'param',
       name: ok(nameTok) ? nameTok.image : '',
@@ -157,8 +158,28 @@ class AstBuilder {
     const at = ok(eq) ? eq.startOffset + 1 : keySpan.end;
     const v = c.value?.[0];
     const value = v !== undefined ? this.expression(v, at) : this.errorAt(at);
+    if (c.Equals === undefined && v !== undefined) this.missingToken('=', value.span);
     const attr: Attribute = { kind: 'attr', key, keySpan, value, span: this.span(keySpan.start, Math.max(keySpan.end, value.span.end)) };
     return attr;
+  }
+
+  /** "expected `=`, found `kin`": reports a separator the grammar let pass (see parser.ts). */
+  private missingToken(what: string, at: Span): void {
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|\d[\w.]*|"[^"\n]{0,20}"?|\S)/.exec(this.text.slice(at.start, at.end));
+    const found = m === null ? 'end of file' : `\`${m[0]}\``;
+    this.diagnostics.push(error('E0105', `expected \`${what}\`, found ${found}`, { file: this.file, start: at.start, end: at.start + (m?.[0].length ?? 0) }));
+  }
+
+  /** Reports missing commas between consecutive items (`[1 2]`, `f(a: 1 b: 2)`). */
+  private checkCommas(all: readonly Span[], commas: readonly IToken[] | undefined): void {
+    // Recovered (empty) items were reported by the parser already.
+    const items = all.filter((s) => s.end > s.start);
+    for (let i = 1; i < items.length; i++) {
+      const prev = items[i - 1]!;
+      const next = items[i]!;
+      const has = (commas ?? []).some((c) => ok(c) && c.startOffset >= prev.end && c.startOffset < next.start);
+      if (!has) this.missingToken(',', next);
+    }
   }
 
   private errorAt(at: number): Expr {
@@ -291,6 +312,7 @@ class AstBuilder {
     const named: NamedArg[] = [];
     const lp = c.LParen[0];
     let pos = ok(lp) ? lp.startOffset + 1 : nameSpan.end;
+    const argSpans: Span[] = [];
     for (const a of c.args ?? []) {
       const an = a.children.argName?.[0];
       const colon = a.children.Colon?.[0];
@@ -299,6 +321,7 @@ class AstBuilder {
         const after = ok(colon) ? colon.startOffset + 1 : an.startOffset + an.image.length;
         const value = vn !== undefined ? this.expression(vn, after) : this.errorAt(after);
         named.push({ name: an.image, nameSpan: this.tok(an), value, span: this.join(this.tok(an), value.span) });
+        argSpans.push(this.join(this.tok(an), value.span));
         pos = value.span.end;
       } else {
         const value = vn !== undefined ? this.expression(vn, pos) : this.errorAt(pos);
@@ -310,9 +333,11 @@ class AstBuilder {
           );
         }
         args.push(value);
+        argSpans.push(value.span);
         pos = value.span.end;
       }
     }
+    this.checkCommas(argSpans, c.Comma);
     const rp = c.RParen?.[0];
     const end = ok(rp) ? rp.startOffset + 1 : pos;
     return { kind: 'call', callee: name, calleeSpan: nameSpan, args, named, span: this.span(nameSpan.start, Math.max(end, nameSpan.end)) };
@@ -328,6 +353,7 @@ class AstBuilder {
       items.push(e);
       pos = e.span.end;
     }
+    this.checkCommas(items.map((x) => x.span), l.children.Comma);
     const rb = l.children.RBracket?.[0];
     const end = ok(rb) ? rb.startOffset + 1 : pos;
     return { kind: 'list', items, span: this.span(start, Math.max(end, pos)) };
