@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FitContext, LearningCurve } from './types.js';
 import type { MlpParams, PreparedData, TrainResult } from './mlp.js';
-import { Net } from './nn/net.js';
+import { fillDropoutMask, Net } from './nn/net.js';
 import { Rng } from '../util/rng.js';
 
 let ready: Promise<string> | undefined;
@@ -123,7 +123,6 @@ export async function trainTfjs(d: PreparedData, p: MlpParams, seed: number, ctx
   if (!(sumW > 0)) sumW = 1;
   let best = Infinity, bestEpoch = -1;
   let bestSnap: tf.Tensor[] | undefined;
-  const keep = 1 - p.dropout;
   for (let epoch = 0; epoch < p.epochs; epoch++) {
     ctx.signal?.throwIfAborted();
     const perm = shuffleRng.permutation(n);
@@ -141,7 +140,7 @@ export async function trainTfjs(d: PreparedData, p: MlpParams, seed: number, ctx
       if (p.dropout > 0) {
         for (const width of p.layers) {
           const m = new Float32Array(bs * width);
-          for (let i = 0; i < m.length; i++) m[i] = dropRng.next() < keep ? 1 / keep : 0;
+          fillDropoutMask(dropRng, bs, width, p.dropout, m, width);
           maskVals.push(m);
         }
       }

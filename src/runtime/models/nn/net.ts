@@ -91,6 +91,28 @@ export interface OptimizerConfig {
 const BN_EPS = 1e-5;
 const BN_MOMENTUM = 0.1;
 
+/**
+ * Inverted-dropout mask for `rows` x `cols` (row-major, row stride `stride`): each entry is
+ * 1/keep' with probability keep' and 0 otherwise, where keep' = 1 - dropout rounded to a multiple of
+ * 1/65536. Each 32-bit draw of `rng` yields two 16-bit uniforms (low half first), which halves the
+ * cost of the generator; the tfjs backend calls this too, so both draw the same masks.
+ */
+export function fillDropoutMask(rng: Rng, rows: number, cols: number, dropout: number, out: Float32Array, stride: number): void {
+  const thr = Math.max(1, Math.round((1 - dropout) * 65536));
+  const scale = 65536 / thr;
+  let bits = 0, have = 0;
+  for (let i = 0; i < rows; i++) {
+    const r = i * stride;
+    for (let j = 0; j < cols; j++) {
+      if (have === 0) { bits = rng.nextU32(); have = 2; }
+      const u = bits & 0xffff;
+      bits >>>= 16;
+      have--;
+      out[r + j] = u < thr ? scale : 0;
+    }
+  }
+}
+
 export class Net {
   readonly cfg: NetConfig;
   readonly kernelKind: KernelKind;
@@ -234,16 +256,11 @@ export class Net {
         this.activate(L, B, Bp);
       }
       if (L.mask && train) {
-        const keep = 1 - this.cfg.dropout;
-        const scale = 1 / keep;
+        fillDropoutMask(rng!, B, nOut, this.cfg.dropout, L.mask, outPad);
         const { mask, A, Y } = L;
         for (let i = 0; i < B; i++) {
           const r = i * outPad;
-          for (let j = 0; j < nOut; j++) {
-            const mj = rng!.next() < keep ? scale : 0;
-            mask[r + j] = mj;
-            A[r + j] = Y[r + j]! * mj;
-          }
+          for (let j = 0; j < nOut; j++) A[r + j] = Y[r + j]! * mask[r + j]!;
         }
         A.fill(0, B * outPad, Bp * outPad);
       } else if (L.mask) {
@@ -294,7 +311,11 @@ export class Net {
           for (let j = 0; j < nOut; j++) { const z = Z[r + j]!; Y[r + j] = z > 0 ? z : 0; }
           break;
         case 'tanh':
-          for (let j = 0; j < nOut; j++) Y[r + j] = Math.tanh(Z[r + j]!);
+          // tanh through exp (faster than Math.tanh in V8; error far below float32 resolution)
+          for (let j = 0; j < nOut; j++) {
+            const z = Z[r + j]!, e = Math.exp(-2 * Math.abs(z)), t = (1 - e) / (1 + e);
+            Y[r + j] = z < 0 ? -t : t;
+          }
           break;
         case 'sigmoid':
           for (let j = 0; j < nOut; j++) Y[r + j] = 1 / (1 + Math.exp(-Z[r + j]!));
