@@ -423,7 +423,8 @@ function planLeafBranch(br: any): { type: string; plan: Plan; rootType: string }
   }
   const leaf = leaves[0]!;
   const lt = leaf._typename as string;
-  const rootType = `${String(leaf.fTitle || leaf.fName)}/${LEAF_CODES[lt] ?? lt}`;
+  const code = LEAF_CODES[lt] ?? lt;
+  const rootType = `${String(leaf.fTitle || leaf.fName)}/${leaf.fIsUnsigned ? code.toLowerCase() : code}`;
   if (lt === 'TLeafC') return { type: 'string', rootType, plan: { path: 'fast', layout: 'cstring' } };
   const dts = LEAF_DTYPES[lt];
   if (dts === undefined) return { type: `root:${lt}`, rootType: lt, plan: { path: 'none', why: `leaf class ${lt}` } };

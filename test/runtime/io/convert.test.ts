@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Column } from '../../../src/runtime/io/table.js';
+import { convertToParquet } from '../../../src/runtime/io/convert.js';
+import { readParquet, parquetSchema } from '../../../src/runtime/io/parquet.js';
+import { readRoot, rootSchema } from '../../../src/runtime/io/root.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-convert-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function same(a: Column, b: Column, label: string): void {
+  expect(b.kind, label).toBe(a.kind);
+  expect(b.dtype, label).toBe(a.dtype);
+  if (a.kind === 'str') { expect(b.values, label).toEqual(a.values); return; }
+  expect(Array.from(b.values as Float64Array), label).toEqual(Array.from(a.values));
+  if (a.kind === 'jagged' && b.kind === 'jagged') expect(Array.from(b.offsets), label).toEqual(Array.from(a.offsets));
+}
+
+// DuckDB (its own Parquet reader, in C++) is the independent check; its npm package ships a binary.
+let duck: typeof import('@duckdb/node-api') | undefined;
+try { duck = await import('@duckdb/node-api'); } catch { duck = undefined; }
+
+describe('convertToParquet', () => {
+  it('ROOT -> Parquet -> columns identical, for every readable branch of two files', async () => {
+    for (const [file, tree] of [['data/root/uproot-HZZ-lz4.root', 'events'], ['data/root/uproot-small-flat-tree.root', 'tree']] as const) {
+      const out = path.join(tmp, `${path.basename(file, '.root')}.parquet`);
+      const fractions: number[] = [];
+      const r = await convertToParquet({ paths: file, tree }, out, { onProgress: (p) => fractions.push(p.fraction) });
+      const src = await readRoot({ paths: file, tree });
+      expect(r.rows).toBe(src.rows);
+      expect(r.columns).toEqual([...src.columns.keys()]);
+      expect(fractions.at(-1)).toBe(1);
+      const back = await readParquet(out);
+      expect(back.rows).toBe(src.rows);
+      for (const [k, c] of src.columns) same(c, back.columns.get(k)!, `${file}:${k}`);
+      // The schema keeps ROOT's types, and jagged branches are list columns.
+      const rs = await rootSchema({ paths: file, tree });
+      expect(await parquetSchema(out)).toEqual(rs);
+    }
+  }, 30_000);
+
+  it('converts a chain with --columns', async () => {
+    const out = path.join(tmp, 'chain.parquet');
+    const r = await convertToParquet({ paths: ['data/root/uproot-HZZ.root', 'data/root/uproot-HZZ-zstd.root'], tree: 'events', columns: ['Jet_Px', 'NJet'] }, out);
+    expect(r.rows).toBe(2 * 2421);
+    const t = await readParquet(out);
+    expect([...t.columns.keys()]).toEqual(['Jet_Px', 'NJet']);
+    const j = t.columns.get('Jet_Px') as Extract<Column, { kind: 'jagged' }>;
+    const n = t.columns.get('NJet')!.values as Float64Array;
+    for (let i = 0; i < t.rows; i++) expect(j.offsets[i + 1]! - j.offsets[i]!).toBe(n[i]);
+  });
+
+  it.skipIf(duck === undefined)('writes files an independent reader (DuckDB) reads with the same types and values', async () => {
+    const file = 'data/root/uproot-HZZ.root';
+    const out = path.join(tmp, 'duck.parquet');
+    await convertToParquet({ paths: file, tree: 'events', columns: ['NMuon', 'Muon_Px', 'triggerIsoMu24', 'EventWeight', 'Jet_ID'] }, out);
+    const src = await readRoot({ paths: file, tree: 'events', columns: ['NMuon', 'Muon_Px', 'triggerIsoMu24', 'EventWeight'] });
+    const db = await duck!.DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const types = (await con.runAndReadAll(`DESCRIBE SELECT * FROM '${out}'`)).getRows().map((r) => [String(r[0]), String(r[1])]);
+    expect(types).toEqual([['NMuon', 'INTEGER'], ['Muon_Px', 'FLOAT[]'], ['triggerIsoMu24', 'BOOLEAN'], ['EventWeight', 'FLOAT'], ['Jet_ID', 'BOOLEAN[]']]);
+    const agg = (await con.runAndReadAll(`SELECT count(*)::DOUBLE, sum(NMuon)::DOUBLE, sum(len(Muon_Px))::DOUBLE, sum(triggerIsoMu24::INT)::DOUBLE, sum(EventWeight::DOUBLE) FROM '${out}'`)).getRows()[0]!;
+    const nm = src.columns.get('NMuon')!.values as Float64Array;
+    const px = src.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>;
+    const trig = src.columns.get('triggerIsoMu24')!.values as Float64Array;
+    const w = src.columns.get('EventWeight')!.values as Float64Array;
+    expect(Number(agg[0])).toBe(src.rows);
+    expect(Number(agg[1])).toBe(nm.reduce((a, b) => a + b, 0));
+    expect(Number(agg[2])).toBe(px.values.length);
+    expect(Number(agg[3])).toBe(trig.reduce((a, b) => a + b, 0));
+    expect(Number(agg[4])).toBeCloseTo(w.reduce((a, b) => a + b, 0), 6);
+    // Element-level: the first muon's px of event 0 (DuckDB lists are 1-based).
+    const first = (await con.runAndReadAll(`SELECT Muon_Px[1]::DOUBLE FROM '${out}' LIMIT 1`)).getRows()[0]![0];
+    expect(Number(first)).toBe(px.values[0]);
+    con.closeSync();
+  }, 30_000);
+});
