@@ -524,26 +524,25 @@ async function cmdWatch(a: ParsedArgs, io: Io): Promise<number> {
   };
   io.err(dim('[watch] build started') + '\n');
   await rebuild();
-  io.err(dim('[watch] watching for changes (Ctrl-C to stop)...') + '\n');
   const w = watch({
     files: () => files,
-    rebuild,
-    debounceMs: 150,
-    onEvent: (e: { type: string; path?: string; paths?: string[]; error?: unknown }) => {
-      if (e.type === 'rebuild-start' || e.type === 'change') {
-        const p = e.path ?? e.paths?.[0];
-        if (e.type === 'rebuild-start') io.err(dim(`[watch] build started${p ? ` (change: "${path.relative(process.cwd(), p)}")` : ''}`) + '\n');
-      } else if (e.type === 'rebuild-error') {
-        io.err(`[watch] build failed: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`);
-      }
+    rebuild: () => rebuild(),
+    debounceMs: 100,
+    onEvent: (e) => {
+      if (e.type === 'rebuild-start') io.err(dim(`[watch] build started (change: ${e.changed.map((p) => `"${path.relative(process.cwd(), p) || p}"`).join(', ')})`) + '\n');
+      else if (e.type === 'rebuild-done') io.err(dim('[watch] watching for changes...') + '\n');
+      else if (e.type === 'rebuild-error') io.err(`[watch] build failed: ${e.error}\n`);
+      else if (e.type === 'watch-error') io.err(`[watch] file watcher error: ${e.error}\n`);
     },
-  } as never);
+  });
+  await w.ready;
+  io.err(dim('[watch] watching for changes (Ctrl-C to stop)...') + '\n');
   await new Promise<void>((resolve) => {
     const stop = () => { resolve(); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await (w as { close(): Promise<void> }).close();
+  await w.close();
   return 0;
 }
 

@@ -25,7 +25,7 @@ import type { BuildEvent, BuildResult, Plan, StatusResult, StepState } from './g
 import { Store } from './cache/store.js';
 import { build as runBuild, status as runStatus, explain as runExplain, resolveTargets } from './graph/scheduler.js';
 import { InlineExecutor, RoutingExecutor, type Executor } from './exec/executor.js';
-import { plan as makePlan, sourceKey } from './graph/plan.js';
+import type { PlanInput } from './graph/plan.js';
 import { registry, preloadTableCodec } from './steps/index.js';
 import { resolveSourcePaths, SchemaCatalog, SourceError } from './io/sources.js';
 
@@ -133,7 +133,7 @@ export class Session {
       code: codeStamp(),
       overrides: this.opts.overrides,
       pipeFiles: pipeFiles.map((p) => ({ path: p, hash: sha(this.texts.get(p) ?? '') })),
-      sources: this.program.blocks.flatMap((b) => (b.kind === 'dataset' ? b.sources.map((s) => ({ key: sourceKey(b.name, s.role), file: s.source.file, patterns: [...s.source.paths], resolved: this.resolved.get(sourceKey(b.name, s.role)) ?? [] })) : [])),
+      sources: this.program.blocks.flatMap((b) => (b.kind === 'dataset' ? b.sources.map((s) => ({ key: this.planner!.sourceKey(b.name, s.role), file: s.source.file, patterns: [...s.source.paths], resolved: this.resolved.get(this.planner!.sourceKey(b.name, s.role)) ?? [] })) : [])),
       stamps: dataFiles.map((p) => { const st = fs.statSync(p); return { path: p, size: st.size, mtimeMs: st.mtimeMs }; }),
       plan,
     };
@@ -150,6 +150,8 @@ export class Session {
   /** Parse and check only (for `check`, and the first half of the full path). */
   async compile(): Promise<{ program?: CheckedProgram; diagnostics: Diagnostic[]; texts: Map<string, string>; files: string[] }> {
     const lang = await import('../lang/index.js');
+    this.planner ??= await import('./graph/plan.js');
+    const sourceKey = this.planner.sourceKey;
     const texts = new Map<string, string>();
     const host = {
       readFile: (p: string): string | undefined => {
@@ -196,6 +198,7 @@ export class Session {
   }
 
   private async compileAndPlan(): Promise<LoadResult> {
+    this.planner ??= await import('./graph/plan.js');
     const c = await this.compile();
     const pipeFiles = c.files.length ? c.files : [...c.texts.keys()];
     if (!c.program || c.diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: c.diagnostics, texts: c.texts, pipeFiles };
@@ -207,8 +210,12 @@ export class Session {
     return [...new Set([...this.resolved.values()].flat())].sort();
   }
 
+  /** The planner module, loaded only on the full path (a cached plan needs no planning). */
+  private planner?: typeof import('./graph/plan.js');
+
   private planWith(knowledge: (id: string) => number | undefined): Plan {
-    return makePlan({ program: this.program!, resolved: this.resolved, knowledge, texts: this.texts });
+    const input: PlanInput = { program: this.program!, resolved: this.resolved, knowledge, texts: this.texts };
+    return this.planner!.plan(input);
   }
 
   private executor(): Executor {
