@@ -13,9 +13,11 @@
  */
 import type { Algorithm, FitContext, TrainData, TrainedModel } from './types.js';
 import { fisher } from './fisher.js';
+import { gbdt } from './gbdt.js';
 
 const builtin: Readonly<Record<string, Algorithm>> = {
   fisher,
+  gbdt,
 };
 
 let mlpModule: Algorithm | undefined;

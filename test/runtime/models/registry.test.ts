@@ -5,6 +5,7 @@ import { fisher } from '../../../src/runtime/models/fisher.js';
 describe('registry', () => {
   it('knows the built-in algorithms and mlp', () => {
     expect(getAlgorithm('fisher')).toBe(fisher);
+    expect(getAlgorithm('gbdt')?.name).toBe('gbdt');
     expect(algorithmNames).toContain('mlp');
     expect(getAlgorithm('nope')).toBeUndefined();
     expect(getAlgorithm('toString')).toBeUndefined();
