@@ -28,7 +28,7 @@
  * "unknown" and is not reported again downstream.
  */
 import type { Attribute, Block, BlockItem, Expr, Module, NestedBlock, ParamDecl, Span } from './ast.js';
-import { didYouMean, error, hasErrors, suggest, type Diagnostic, type Label } from './diagnostics.js';
+import { didYouMean, error, hasErrors, type Diagnostic, type Label } from './diagnostics.js';
 import type {
   AlgorithmSpec,
   BlockDecl,
@@ -1654,13 +1654,15 @@ export class Checker {
           else models.push(`${s}.best`);
           continue;
         }
-        const m = this.ref(it, ['model'], self);
-        if (m === undefined) {
+        const target = it.kind === 'name' ? this.blocks.get(it.name) : undefined;
+        if (target?.blockKind === 'search') {
+          this.err('E0212', `\`${target.name}\` is a search, expected a model`, it.span, { help: `did you mean \`${target.name}.best\`?` });
           ok = false;
-          const bl = it.kind === 'name' ? this.blocks.get(it.name) : undefined;
-          // `models = [nn_tune]` for a search: the E0212 above already says what it is; add nothing.
-          void bl;
-        } else models.push(m);
+          continue;
+        }
+        const m = this.ref(it, ['model'], self);
+        if (m === undefined) ok = false;
+        else models.push(m);
       }
     }
     let plots: string[] | undefined;
@@ -1837,4 +1839,3 @@ export function findCycles(
   for (const n of nodes) if (!color.has(n)) visit(n);
 }
 
-export { suggest };

@@ -53,7 +53,6 @@ export const CODES = {
   E0106: 'no construct (expression, attribute, declaration) can start with this token',
   E0107: 'input left over where a declaration should start',
   E0108: 'positional argument after a named argument',
-  E0109: 'only a plain name can be called',
   E0110: 'invalid number literal',
   // E02: names
   E0201: 'unknown column of a dataset source (from the column catalog)',
@@ -94,7 +93,6 @@ export const CODES = {
   // E05: sources
   E0501: 'imported file cannot be read',
   E0502: 'the columns of a data source cannot be read',
-  E0503: 'the sources of a dataset disagree on a column type',
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

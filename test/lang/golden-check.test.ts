@@ -43,3 +43,15 @@ describe('golden: check', () => {
     });
   }
 });
+
+describe('golden: check covers the catalogue', () => {
+  it('every code but the internal-error one appears in some golden', async () => {
+    const { CODES } = await import('../../src/lang/index.js');
+    const all = cases.map((f) => {
+      const p = new URL(f.replace(/\.pipe$/, '.stderr'), dir);
+      return existsSync(p) ? readFileSync(p, 'utf8') : '';
+    });
+    const missing = Object.keys(CODES).filter((c) => c !== 'E0399' && !all.some((t) => t.includes(`[${c}]`)));
+    expect(missing).toEqual([]);
+  });
+});
