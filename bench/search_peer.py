@@ -1,7 +1,8 @@
 """Peer for bench/search.mjs: the same TPE (Optuna defaults, independent per dimension), written the
 way Optuna writes it (numpy, vectorised over kernels and candidates), on the same 4-D objective.
 
-Prints one JSON line: {"trials": N, "ms_per_trial": ..., "ms_last100": ..., "best": ...}.
+Prints one JSON line: {"trials": N, "ms_per_trial": ..., "ms_last100": ..., "best": ...}, times in
+CPU ms (time.process_time), as bench/search.mjs measures.
 Usage: python3 bench/search_peer.py [N]
 """
 import json
@@ -121,10 +122,10 @@ def random_params():
 hist = []
 times = []
 for i in range(N):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     p = propose(hist)
     key = json.dumps(p, sort_keys=True, separators=(",", ":"))
-    times.append(time.perf_counter() - t0)
+    times.append(time.process_time() - t0)
     hist.append((p, objective(p)))
 print(json.dumps({
     "trials": N,
