@@ -3,13 +3,14 @@
  * directory, and with --screenshots also takes PNG screenshots of the page and of each plot in
  * headless Chromium (Debian's /usr/bin/chromium).
  *
- *   npx vite-node scripts/report-demo.ts -- [OUTDIR] [--screenshots] [--roc=inverse|tpr]
+ *   npx vite-node scripts/report-demo.ts -- [OUTDIR] [--screenshots] [--docs] [--roc=inverse|tpr]
  *
  * OUTDIR defaults to /tmp/winnow-report-demo. Files: index.html, <plot>.svg, report.json, and with
- * --screenshots overview.png (top of the page) and plot-<name>.png. This is a developer tool, so it
- * writes files and prints their paths; the report library itself does neither.
+ * --screenshots overview.png (top of the page), full.png and plot-<name>.png. --docs (implies
+ * --screenshots) also copies overview.png and the plot screenshots to docs/report-*.png. This is a
+ * developer tool, so it writes files and prints their paths; the report library itself does neither.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderReport, type RocStyle } from '../src/runtime/report/index.js';
@@ -29,7 +30,8 @@ for (const [name, svg] of Object.entries(svgs)) await writeFile(join(out, `${nam
 await writeFile(join(out, 'report.json'), JSON.stringify(json, null, 1));
 console.log(`report written to ${join(out, 'index.html')} in ${ms.toFixed(0)} ms (${(html.length / 1024).toFixed(0)} kB html)`);
 
-if (args.includes('--screenshots')) {
+const docs = args.includes('--docs');
+if (docs || args.includes('--screenshots')) {
   const { chromium } = await import('playwright-core');
   const userDataDir = join(out, '.chromium-profile');
   const browser = await chromium.launchPersistentContext(userDataDir, {
@@ -52,4 +54,11 @@ if (args.includes('--screenshots')) {
   }
   await browser.close();
   console.log(`screenshots in ${out}${errors.length ? `; console errors: ${errors.join(' | ')}` : ''}`);
+  if (docs) {
+    const dir = resolve(import.meta.dirname ?? '.', '..', 'docs');
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(out, 'overview.png'), join(dir, 'report-overview.png'));
+    for (const name of Object.keys(svgs)) await copyFile(join(out, `plot-${name}.png`), join(dir, `report-${name}.png`));
+    console.log(`docs screenshots in ${dir}`);
+  }
 }

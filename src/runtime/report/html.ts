@@ -8,7 +8,7 @@
  * Figures are `<section class="figure" data-plot="NAME">` so a browser test can find each plot.
  */
 import type { Metrics, ModelResult } from '../results.js';
-import { fmt, fmtP, fmtSig, meanStd, type Figure } from './plots.js';
+import { fmt, fmtP, fmtSig, meanStd, sharedDecimals, type Figure } from './plots.js';
 import type { ReportInput } from './types.js';
 
 export function escapeHtml(s: string): string {
@@ -22,8 +22,8 @@ header{background:#14213d;color:#fff;padding:22px 40px 16px}
 header .brand{font-size:13px;letter-spacing:.12em;text-transform:uppercase;color:#9fb3d9}
 header h1{margin:4px 0 6px;font-size:30px;font-weight:600}
 header .meta{margin:0;color:#d6def0;font-size:15px}
-nav{background:#1f2f52;padding:8px 40px;position:sticky;top:0;z-index:2}
-nav a{color:#e8eefb;text-decoration:none;margin-right:18px;font-size:14px;white-space:nowrap}
+nav{background:#1f2f52;padding:8px 40px;position:sticky;top:0;z-index:2;display:flex;flex-wrap:wrap;gap:4px 20px}
+nav a{color:#e8eefb;text-decoration:none;font-size:14px;white-space:nowrap}
 nav a:hover{text-decoration:underline}
 main{max-width:1360px;margin:0 auto;padding:24px 28px 40px}
 section{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:18px 24px 16px;margin:0 0 22px}
@@ -32,6 +32,9 @@ h2 .tag{font-size:13px;font-weight:normal;color:#667;margin-left:10px}
 .plot{overflow-x:auto}
 .plot svg{display:block;max-width:100%;height:auto}
 .caption{color:#444;font-size:14px;margin:10px 0 0;max-width:960px}
+.figure.narrow .body{display:flex;flex-wrap:wrap;align-items:flex-start;gap:8px 36px}
+.figure.narrow .side{flex:1 1 280px;max-width:460px;padding-top:40px}
+.figure.narrow .caption{margin-top:0}
 .files{font-size:13px;color:#667;margin:6px 0 0}
 .files a{color:#2f5ca8}
 table{border-collapse:collapse;font-size:14px;font-variant-numeric:tabular-nums}
@@ -75,13 +78,18 @@ function summaryTable(input: ReportInput, colors: string[]): string {
     const vals = input.models.map((m) => headline(m.result, c.key)).filter((v) => Number.isFinite(v));
     if (vals.length > 1) best.set(c.key, c.higher ? Math.max(...vals) : Math.min(...vals));
   }
+  // one number of decimals per column, enough to show the smallest fold spread in it
+  const digits = new Map<Key, number>(
+    COLUMNS.map((c) => [c.key, sharedDecimals(input.models.map((m) => (hasCv(m.result) ? m.result.metrics_std?.[c.key] : undefined)))]),
+  );
   const rows = input.models.map((m, i) => {
     const r = m.result;
     const cv = hasCv(r);
     const cells = COLUMNS.map((c) => {
       const isBest = best.get(c.key) === headline(r, c.key);
-      const main = cv ? meanStd(r.metrics[c.key], r.metrics_std?.[c.key]) : fmt(r.metrics[c.key], 3);
-      const sub = cv && r.test ? `<span class="sub">test ${fmt(r.test[c.key], 3)}</span>` : '';
+      const d = digits.get(c.key)!;
+      const main = cv ? meanStd(r.metrics[c.key], r.metrics_std?.[c.key], d) : fmt(r.metrics[c.key], d);
+      const sub = cv && r.test ? `<span class="sub">test ${fmt(r.test[c.key], d)}</span>` : '';
       return `<td class="${isBest ? 'best' : ''}">${main}${sub}</td>`;
     });
     const ks: Metrics['ks_overtraining'] = r.test?.ks_overtraining ?? r.metrics.ks_overtraining;
@@ -155,10 +163,14 @@ export function renderHtml(input: ReportInput, figures: readonly Figure[], svgs:
   ].join('');
   const notes = input.models.flatMap((m) => (m.result.notes ?? []).map((n) => `<li><b>${escapeHtml(m.name)}</b>: ${escapeHtml(n)}</li>`));
   const summary = `<section id="summary"><h2>Model performance</h2>${summaryTable(input, colors)}<p class="caption">Cross-validated metrics are the mean ± standard deviation over the held-out folds; the test-sample value is below. Bold: best model per column (by test value when there is one). AMS with b<sub>reg</sub> = 10 at the best threshold; Z = s/√b at that threshold; ε<sub>S</sub> at a background rejection of 90 % and 99 %; KS p: Kolmogorov–Smirnov overtraining test per class, red below 0.01.</p>${notes.length ? `<ul class="notes">${notes.join('')}</ul>` : ''}</section>`;
-  const sections = figures.map(
-    (f) =>
-      `<section class="figure" id="plot-${f.name}" data-plot="${f.name}"><h2>${escapeHtml(f.title)}</h2><div class="plot">${inlineSvg(svgs[f.name] ?? '')}</div><p class="caption">${escapeHtml(f.caption)}</p><p class="files">Standalone: <a href="${f.name}.svg">${f.name}.svg</a> · numbers: <a href="report.json">report.json</a></p></section>`,
-  );
+  const sections = figures.map((f) => {
+    const svg = svgs[f.name] ?? '';
+    // a plot narrower than half the page gets its caption beside it instead of below
+    const width = Number(/<svg [^>]*\bwidth="([\d.]+)"/.exec(svg)?.[1] ?? 0);
+    const narrow = width > 0 && width <= 720;
+    const side = `<div class="side"><p class="caption">${escapeHtml(f.caption)}</p><p class="files">Standalone: <a href="${f.name}.svg">${f.name}.svg</a> · numbers: <a href="report.json">report.json</a></p></div>`;
+    return `<section class="figure${narrow ? ' narrow' : ''}" id="plot-${f.name}" data-plot="${f.name}"><h2>${escapeHtml(f.title)}</h2><div class="body"><div class="plot">${inlineSvg(svg)}</div>${side}</div></section>`;
+  });
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

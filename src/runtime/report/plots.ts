@@ -88,10 +88,14 @@ function decimalsFor(std: number | undefined): number {
   return std !== undefined && Number.isFinite(std) && std > 0 && std < 0.002 ? 4 : 3;
 }
 
+/** One number of decimals for a set of values shown side by side (a legend, a table column). */
+export function sharedDecimals(stds: readonly (number | undefined)[]): number {
+  return Math.max(3, ...stds.map(decimalsFor));
+}
+
 /** "0.912 ± 0.003" (± only when a spread over folds exists). */
-export function meanStd(mean: number | undefined, std: number | undefined): string {
-  const d = decimalsFor(std);
-  return std !== undefined && Number.isFinite(std) ? `${fmt(mean, d)} ± ${fmt(std, d)}` : fmt(mean, d);
+export function meanStd(mean: number | undefined, std: number | undefined, digits = decimalsFor(std)): string {
+  return std !== undefined && Number.isFinite(std) ? `${fmt(mean, digits)} ± ${fmt(std, digits)}` : fmt(mean, digits);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,13 +233,18 @@ function sources(list: readonly EvalSet[]): string {
   return [...new Set(list.map((e) => e.source))].join(' / ');
 }
 
-/** "AUC = 0.912 ± 0.003 (test 0.910)", from the ModelResult. */
-function metricLabel(m: ReportModel, key: 'auc' | 'ams', name: string): string {
+/** "AUC = 0.912 ± 0.003 (test 0.910)", from the ModelResult, with `digits` decimals. */
+function metricLabel(m: ReportModel, key: 'auc' | 'ams', name: string, digits: number): string {
   const r = m.result;
   const cv = r.metrics_std !== undefined && r.folds.length > 0;
-  const main = meanStd(r.metrics[key], cv ? r.metrics_std?.[key] : undefined);
-  const test = r.test && cv ? ` (test ${fmt(r.test[key], decimalsFor(r.metrics_std?.[key]))})` : '';
+  const main = meanStd(r.metrics[key], cv ? r.metrics_std?.[key] : undefined, digits);
+  const test = r.test && cv ? ` (test ${fmt(r.test[key], digits)})` : '';
   return `${m.name}: ${name} = ${main}${test}`;
+}
+
+/** Decimals shared by a legend of models' `key` values. */
+function legendDecimals(models: readonly ReportModel[], key: 'auc' | 'ams'): number {
+  return sharedDecimals(models.map((m) => (m.result.folds.length > 0 ? m.result.metrics_std?.[key] : undefined)));
 }
 
 const modelNames = (input: ReportInput) => input.models.map((m) => m.name);
@@ -288,7 +297,7 @@ export function rocFigure(input: ReportInput): Figure {
       }
     }
     xs.forEach((x, i) => rows.push({ model: m.name, x, y: ys[i], i }));
-    const label = metricLabel(m, 'auc', 'AUC');
+    const label = metricLabel(m, 'auc', 'AUC', legendDecimals(input.models, 'auc'));
     entries.push({ label, color: modelColor(mi), kind: 'line', dash: modelDash(mi) });
     models.push({
       name: m.name,
@@ -563,7 +572,7 @@ export function amsFigure(input: ReportInput): Figure {
       t.forEach((x, i) => rows.push({ model: m.name, x, y: a[i] }));
       best.push({ model: m.name, x: round(c.best.threshold, 6), y: round(c.best.ams), y0: 0 });
       ymax = Math.max(ymax, c.best.ams, ...a);
-      const label = metricLabel(m, 'ams', 'AMS');
+      const label = metricLabel(m, 'ams', 'AMS', legendDecimals(input.models, 'ams'));
       entries.push({ label, color: modelColor(mi), kind: 'line', dash: modelDash(mi) });
       models.push({
         name: m.name,
@@ -663,6 +672,7 @@ export function rankingFigure(input: ReportInput): Figure {
   const main: Spec = {
     width: 380,
     height: H,
+    view: { stroke: null },
     title: { text: `Ranking by ${by}`, subtitle: hasCi ? 'bars: full training part; whiskers: bootstrap 95 % interval' : `method: ${sel.method}` },
     layer: [
       {
@@ -670,7 +680,7 @@ export function rankingFigure(input: ReportInput): Figure {
         mark: { type: 'bar' },
         encoding: {
           y: yEnc,
-          x: { field: 'value', type: 'quantitative', axis: { title: by, orient: 'bottom' } },
+          x: { field: 'value', type: 'quantitative', axis: { title: by, orient: 'bottom', tickCount: 5, labelFlush: false } },
           color: status,
         },
       },
@@ -700,6 +710,7 @@ export function rankingFigure(input: ReportInput): Figure {
     panels.push({
       width: 170,
       height: H,
+      view: { stroke: null },
       title: { text: 'Stability', subtitle: 'fraction of bootstraps selecting it' },
       data: { values: rows },
       mark: { type: 'bar' },

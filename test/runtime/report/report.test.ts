@@ -80,7 +80,7 @@ describe('renderReport on a synthetic HiggsML-like input', () => {
     const html = out.html;
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     for (const name of PLOT_NAMES) {
-      const m = new RegExp(`<section class="figure" id="plot-${name}" data-plot="${name}">[\\s\\S]*?</section>`).exec(html);
+      const m = new RegExp(`<section class="figure( narrow)?" id="plot-${name}" data-plot="${name}">[\\s\\S]*?</section>`).exec(html);
       expect(m, name).not.toBeNull();
       expect(m![0]).toContain('<svg ');
     }
