@@ -13,6 +13,9 @@
  * JSON and waits for a hash. The scheduler (main process, holding the cache lock) writes the
  * step record and the index; executors only write objects.
  *
+ * Memory: the inline executor keeps each decoded value until the scheduler releases it (all its
+ * consumers in the build are done) or it is not a target's output at the end of the build.
+ *
  * Decoded values shared between steps are immutable by contract: a step must not mutate its
  * inputs, because the inline executor hands the same decoded value to every consumer.
  */
@@ -53,6 +56,8 @@ export interface Executor {
   peek?(hash: ContentHash): { value: unknown } | undefined;
   /** Drop in-memory values not in `hashes` (called at the end of each build). */
   retain?(hashes: ReadonlySet<ContentHash>): void;
+  /** Drop one in-memory value (its consumers in this build are done). */
+  release?(hash: ContentHash): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,10 @@ export class InlineExecutor implements Executor {
     for (const h of this.#values.keys()) if (!hashes.has(h)) this.#values.delete(h);
   }
 
+  release(hash: ContentHash): void {
+    this.#values.delete(hash);
+  }
+
   async close(): Promise<void> {
     this.#values.clear();
   }
@@ -106,6 +115,11 @@ export class RoutingExecutor implements Executor {
   retain(hashes: ReadonlySet<ContentHash>): void {
     this.light.retain?.(hashes);
     this.heavy.retain?.(hashes);
+  }
+
+  release(hash: ContentHash): void {
+    this.light.release?.(hash);
+    this.heavy.release?.(hash);
   }
 
   async close(): Promise<void> {

@@ -276,10 +276,24 @@ export async function build(plan: Plan, opts: BuildOptions): Promise<BuildResult
     let finishAll!: () => void;
     const allDone = new Promise<void>((res) => (finishAll = res));
 
+    // Values held in memory by the executor are released once every consumer in this build has
+    // finished, except the targets' own steps (what `show` reads); the rest decode on demand.
+    const consumersLeft = g.nodes.map((n) => n.dependents.filter((d) => selected.has(d.step.id)).length);
+    const targetIds = new Set(Object.values(plan.targets).flat());
+    const maybeRelease = (n: Node): void => {
+      const h = outcomes[n.index]?.hash;
+      if (h && consumersLeft[n.index] === 0 && !targetIds.has(n.step.id)) executor.release?.(h);
+    };
+
     const finish = (node: Node, outcome: StepOutcome): void => {
       if (outcomes[node.index]) return;
       outcomes[node.index] = outcome;
       emit({ type: 'step-done', ...outcome });
+      for (const d of node.deps) {
+        consumersLeft[d.index]!--;
+        maybeRelease(d);
+      }
+      maybeRelease(node);
       if (outcome.status === 'built' || outcome.status === 'cached') {
         for (const d of node.dependents) {
           if (selected.has(d.step.id) && --pending[d.index]! === 0 && !outcomes[d.index]) heap.push(d);
@@ -368,7 +382,6 @@ export async function build(plan: Plan, opts: BuildOptions): Promise<BuildResult
           };
           store.writeRecord(rec);
           indexUpdates.set(step.id, { key, kind: step.kind, hash: r.hash });
-          if (r.value !== undefined) memo.set(step.id, r.value);
           outcome = { ...baseOutcome(step), status: 'built', ms, key, hash: r.hash };
         } else if (r.failure.reason === 'cancelled') {
           outcome = cancelledOutcome(step, ms);
@@ -408,8 +421,16 @@ export async function build(plan: Plan, opts: BuildOptions): Promise<BuildResult
     if (indexUpdates.size > 0) store.writeIndex({ ...env.index, ...Object.fromEntries(indexUpdates) });
     if (env.hasher.dirty) store.writeFileStamps(env.hasher.takeStamps());
     const live = new Set<ContentHash>();
-    for (const o of outcomes) if (o?.hash) live.add(o.hash);
-    executor.retain?.(live);
+    for (const n of g.nodes) if (targetIds.has(n.step.id) && outcomes[n.index]?.hash) live.add(outcomes[n.index]!.hash!);
+    executor.retain?.(live); // keep only the targets' values across builds (watch)
+    if (ownExecutor) {
+      // Our executor closes below: keep the targets' values it holds for output().
+      for (const n of g.nodes) {
+        const h = outcomes[n.index]?.hash;
+        const held = h && targetIds.has(n.step.id) ? executor.peek?.(h) : undefined;
+        if (held) memo.set(n.step.id, held.value);
+      }
+    }
 
     const r = result(cancelled);
     emit({ type: 'build-done', ok: r.ok, cancelled, ms: r.ms, counts: countStatuses(r.steps) });

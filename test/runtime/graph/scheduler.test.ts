@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Store } from '../../../src/runtime/cache/store.js';
+import { InlineExecutor } from '../../../src/runtime/exec/executor.js';
 import { build, status, explain, resolveTargets, collectGarbage, cleanCache } from '../../../src/runtime/graph/scheduler.js';
 import { formatExplanation } from '../../../src/runtime/graph/explain.js';
 import type { BuildEvent, BuildResult, Plan } from '../../../src/runtime/graph/types.js';
@@ -49,6 +50,17 @@ describe('build', () => {
     expect(r2.output('d')).toBe(13);
     expect(r2.output('d')).toBe(13);
     expect(reg2.decoded).toEqual(['add']);
+  });
+
+  it('keeps in memory only what is still needed, and the targets\' values after the build', async () => {
+    const reg = fakeRegistry();
+    const executor = new InlineExecutor(store, reg);
+    const r = await build(diamond(), { registry: reg, store, executor });
+    const held = (id: string) => executor.peek(r.steps.find((s) => s.id === id)!.hash!) !== undefined;
+    expect(['a', 'b', 'c', 'd', 'e'].map(held)).toEqual([false, true, false, true, true]); // b, d, e are targets
+    expect(r.output('d')).toBe(13);
+    expect(reg.decoded).toEqual([]);
+    await executor.close();
   });
 
   it('given b.k changed, only b and d ran', async () => {
