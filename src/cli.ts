@@ -628,7 +628,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(`winnow ${pkg.version}\n`);
     return 0;
   }
-  if (a.flags.help || a.command === 'help') { io.out(helpText(a.flags.help ? a.command : a.positionals[0])); return 0; }
+  if (a.flags.help || a.command === 'help') { io.out(helpText(a.command === 'help' ? a.positionals[0] : a.command)); return 0; }
   const cmd = COMMANDS.find((c) => c.name === a.command)!;
   try {
     return await cmd.run(a, io);

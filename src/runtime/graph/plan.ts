@@ -293,15 +293,21 @@ export function plan(input: PlanInput): Plan {
     const trials = planSearchTrials(s, (t, f) => input.knowledge?.(`trial:${s.name}/t=${t}/fold=${f}`));
     const summaryInputs: Record<string, string> = {};
     for (const t of trials.trials) trialSteps(t).forEach((id, i) => { summaryInputs[`t${t.index}/f${t.folds[i]}`] = id; });
+    if (!trials.complete) {
+      // Trials still to be proposed or pruned: the driver re-plans after building these.
+      targets[s.name] = Object.values(summaryInputs);
+      return;
+    }
     add({
       id: `search:${s.name}`,
       kind: 'search',
       block: s.name,
-      params: { metric: s.metric, cv: s.cv, trials: trials.trials.map((t) => ({ index: t.index, params: t.params, folds: t.folds, pruned: t.pruned })), complete: trials.complete },
+      params: { metric: s.metric, cv: s.cv, trials: trials.trials.map((t) => ({ index: t.index, params: t.params, folds: t.folds, pruned: t.pruned, ...(t.reason ? { reason: t.reason } : {}) })), complete: true },
       inputs: summaryInputs,
+      attrs: { strategy: s.strategy, space: s.space.map((d) => ({ [d.name]: d.dist })), metric: s.metric, cv: s.cv },
     });
     targets[s.name] = [`search:${s.name}`];
-    if (trials.complete && trials.best) {
+    if (trials.best) {
       planModel(m, `${s.name}.best`, { ...m.algorithm.params, ...trials.best.params } as Record<string, Value>);
       targets[s.name]!.push(`eval:${s.name}.best`);
     }
