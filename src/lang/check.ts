@@ -549,7 +549,7 @@ export class Checker {
       return undefined;
     }
     if (!(kinds as readonly string[]).includes(b.blockKind)) {
-      this.err('E0212', `\`${e.name}\` is a ${b.blockKind}, expected ${want}`, e.span, {
+      this.err('E0212', `\`${e.name}\` is a ${b.blockKind} block, expected ${want}`, e.span, {
         labels: [{ span: b.nameSpan, message: `${b.blockKind} \`${b.name}\` is defined here` }],
       });
       return undefined;
@@ -786,7 +786,14 @@ export class Checker {
     findCycles(
       [...st.derive.keys()],
       (n) => this.deriveRefs(st, st.derive.get(n)!.value),
-      (path, span) => this.err('E0402', `cycle between derived columns: ${path.map((p) => `\`${p}\``).join(' -> ')}`, span),
+      (path, span) =>
+        path.length === 2
+          ? this.err('E0402', `derived column \`${path[0]!}\` uses itself`, span, {
+              help: st.columns?.all.has(path[0]!) === true || st.columns === undefined
+                ? 'a derived column hides the source column of the same name: give it a new name'
+                : undefined,
+            })
+          : this.err('E0402', `cycle between derived columns: ${path.map((p) => `\`${p}\``).join(' -> ')}`, span),
     );
     const state = new Map<string, 'busy' | 'done'>();
     const deriveType = (n: string): Ty => {
@@ -1011,7 +1018,7 @@ export class Checker {
     const n = e.args.length;
     if (n < fn.minArgs || n > fn.maxArgs) {
       const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} or ${fn.maxArgs}`;
-      this.err('E0302', `\`${e.callee}\` takes ${want} argument${fn.maxArgs === 1 ? '' : 's'}, found ${n}`, e.span, { help: fn.doc });
+      this.err('E0302', `\`${e.callee}\` takes ${want} argument${fn.maxArgs === 1 ? '' : 's'}, found ${n}`, e.span, { help: `usage: ${fn.usage}` });
       return ANY;
     }
     const needNum = (i: number): void => {
@@ -1232,7 +1239,8 @@ export class Checker {
       });
     }
     const ok = bad.size === 0;
-    if (names.length === 0 && ok) {
+    // Without the source columns (no catalog) globs cannot be expanded: an empty list is not an error then.
+    if (names.length === 0 && ok && known) {
       this.err('E0311', `features \`${b.name}\` selects no column`, b.nameSpan);
       return;
     }
@@ -1656,7 +1664,7 @@ export class Checker {
         }
         const target = it.kind === 'name' ? this.blocks.get(it.name) : undefined;
         if (target?.blockKind === 'search') {
-          this.err('E0212', `\`${target.name}\` is a search, expected a model`, it.span, { help: `did you mean \`${target.name}.best\`?` });
+          this.err('E0212', `\`${target.name}\` is a search block, expected a model block`, it.span, { help: `did you mean \`${target.name}.best\`?` });
           ok = false;
           continue;
         }

@@ -228,6 +228,7 @@ export function render(d: Diagnostic, text: string, otherFiles?: Readonly<Record
     }
     const p = idx.position(l.span.start);
     out.push(`${pad}--> ${l.span.file}:${p.line}:${p.column}`);
+    out.push(`${pad} |`);
     out.push(`${String(p.line).padStart(width)} | ${idx.lineText(p.line)}`.trimEnd());
     out.push(underline(idx, l.span, '-', l.message, pad));
   }

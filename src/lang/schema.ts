@@ -88,33 +88,35 @@ export type FunctionKind =
 
 export interface FunctionSchema {
   readonly kind: FunctionKind;
+  /** How to call it, e.g. `atan2(y, x)`. */
+  readonly usage: string;
   readonly minArgs: number;
   readonly maxArgs: number;
   readonly doc: string;
 }
 
-const f = (kind: FunctionKind, minArgs: number, maxArgs: number, doc: string): FunctionSchema => ({ kind, minArgs, maxArgs, doc });
+const f = (kind: FunctionKind, minArgs: number, maxArgs: number, doc: string, usage: string): FunctionSchema => ({ kind, usage, minArgs, maxArgs, doc });
 
 export const FUNCTIONS: Readonly<Record<string, FunctionSchema>> = {
-  abs: f('elementwise', 1, 1, 'absolute value'),
-  sqrt: f('elementwise', 1, 1, 'square root'),
-  exp: f('elementwise', 1, 1, 'e to the power x'),
-  log: f('elementwise', 1, 1, 'natural logarithm'),
-  log10: f('elementwise', 1, 1, 'base-10 logarithm'),
-  sin: f('elementwise', 1, 1, 'sine'),
-  cos: f('elementwise', 1, 1, 'cosine'),
-  tan: f('elementwise', 1, 1, 'tangent'),
-  atan2: f('elementwise2', 2, 2, 'atan2(y, x)'),
-  min: f('minmax', 1, 2, 'min(jagged) per event, or min(a, b)'),
-  max: f('minmax', 1, 2, 'max(jagged) per event, or max(a, b)'),
-  sum: f('reduce-num', 1, 1, 'per-event sum of a jagged column'),
-  mean: f('reduce-num', 1, 1, 'per-event mean of a jagged column'),
-  count: f('count', 1, 1, 'per-event number of elements (of trues, for a boolean)'),
-  len: f('len', 1, 1, 'per-event number of elements'),
-  any: f('reduce-bool', 1, 1, 'per event: is any element true'),
-  all: f('reduce-bool', 1, 1, 'per event: are all elements true'),
-  if: f('if', 3, 3, 'if(condition, then, else)'),
-  isnan: f('isnan', 1, 1, 'is the value missing'),
+  abs: f('elementwise', 1, 1, 'absolute value', 'abs(x)'),
+  sqrt: f('elementwise', 1, 1, 'square root', 'sqrt(x)'),
+  exp: f('elementwise', 1, 1, 'e to the power x', 'exp(x)'),
+  log: f('elementwise', 1, 1, 'natural logarithm', 'log(x)'),
+  log10: f('elementwise', 1, 1, 'base-10 logarithm', 'log10(x)'),
+  sin: f('elementwise', 1, 1, 'sine', 'sin(x)'),
+  cos: f('elementwise', 1, 1, 'cosine', 'cos(x)'),
+  tan: f('elementwise', 1, 1, 'tangent', 'tan(x)'),
+  atan2: f('elementwise2', 2, 2, 'the angle of (x, y), in (-pi, pi]', 'atan2(y, x)'),
+  min: f('minmax', 1, 2, 'min(jagged) per event, or min(a, b)', 'min(jagged) or min(a, b)'),
+  max: f('minmax', 1, 2, 'max(jagged) per event, or max(a, b)', 'max(jagged) or max(a, b)'),
+  sum: f('reduce-num', 1, 1, 'per-event sum of a jagged column', 'sum(jagged)'),
+  mean: f('reduce-num', 1, 1, 'per-event mean of a jagged column', 'mean(jagged)'),
+  count: f('count', 1, 1, 'per-event number of elements (of trues, for a boolean)', 'count(jagged)'),
+  len: f('len', 1, 1, 'per-event number of elements', 'len(jagged)'),
+  any: f('reduce-bool', 1, 1, 'per event: is any element true', 'any(jagged boolean)'),
+  all: f('reduce-bool', 1, 1, 'per event: are all elements true', 'all(jagged boolean)'),
+  if: f('if', 3, 3, 'the then value where the condition holds, else the else value', 'if(condition, then, else)'),
+  isnan: f('isnan', 1, 1, 'is the value missing', 'isnan(x)'),
 };
 
 // ---------------------------------------------------------------------------------------------------
