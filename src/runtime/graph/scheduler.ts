@@ -278,22 +278,28 @@ export async function build(plan: Plan, opts: BuildOptions): Promise<BuildResult
 
     // Values held in memory by the executor are released once every consumer in this build has
     // finished, except the targets' own steps (what `show` reads); the rest decode on demand.
-    const consumersLeft = g.nodes.map((n) => n.dependents.filter((d) => selected.has(d.step.id)).length);
+    // Counted per content hash, since steps with equal outputs share one value.
     const targetIds = new Set(Object.values(plan.targets).flat());
-    const maybeRelease = (n: Node): void => {
-      const h = outcomes[n.index]?.hash;
-      if (h && consumersLeft[n.index] === 0 && !targetIds.has(n.step.id)) executor.release?.(h);
+    const pinned = new Set<ContentHash>();
+    const pendingUses = new Map<ContentHash, number>();
+    const use = (h: ContentHash, delta: number): void => {
+      const left = (pendingUses.get(h) ?? 0) + delta;
+      pendingUses.set(h, left);
+      if (left === 0 && !pinned.has(h)) executor.release?.(h);
     };
 
     const finish = (node: Node, outcome: StepOutcome): void => {
       if (outcomes[node.index]) return;
       outcomes[node.index] = outcome;
       emit({ type: 'step-done', ...outcome });
-      for (const d of node.deps) {
-        consumersLeft[d.index]!--;
-        maybeRelease(d);
+      if (outcome.hash) {
+        if (targetIds.has(node.step.id)) pinned.add(outcome.hash);
+        use(outcome.hash, node.dependents.filter((d) => selected.has(d.step.id)).length);
       }
-      maybeRelease(node);
+      for (const d of node.deps) {
+        const h = outcomes[d.index]?.hash;
+        if (h) use(h, -1);
+      }
       if (outcome.status === 'built' || outcome.status === 'cached') {
         for (const d of node.dependents) {
           if (selected.has(d.step.id) && --pending[d.index]! === 0 && !outcomes[d.index]) heap.push(d);
