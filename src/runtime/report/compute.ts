@@ -283,62 +283,63 @@ export function inputBinning(arrays: readonly Float64Array[], nbins: number): Bi
 }
 
 export interface AmsCurve {
-  /** Thresholds of the cut `score >= t`, ascending. */
+  /** Thresholds of the cut `score >= t`, ascending (distinct scores, thinned for drawing). */
   readonly threshold: Float64Array;
   readonly ams: Float64Array;
-  /** The exact maximum over all distinct cuts (not just the drawn grid). */
+  /** The exact maximum over all distinct cuts; its point is always among the drawn ones. */
   readonly best: { threshold: number; ams: number; s: number; b: number };
 }
 
 /**
- * AMS of the cut `score >= t`, with s and b the selected signal and background weights times
- * `scale` (the factors eval/metrics applied when it computed the model's AMS, so the curve peaks
- * at ModelResult.metrics.ams). Drawn on `points` evenly spaced thresholds over [lo, hi]; the best
- * cut is searched over every distinct score.
+ * AMS of the cut `score >= t` at every distinct score t, with s and b the selected signal and
+ * background weights times `scale` (the factors eval/metrics applied when it computed the model's
+ * AMS, so the curve peaks at ModelResult.metrics.ams). The curve is thinned to what a plot can show
+ * (steps below 1/600 of the score range and 1/400 of the peak are merged) but keeps the maximum,
+ * whose sharp spike at high thresholds a fixed grid would miss.
  */
 export function amsCurve(
   set: ScoreSet,
   breg: number,
-  lo: number,
-  hi: number,
-  points: number,
   scale: { signal: number; background: number } = { signal: 1, background: 1 },
 ): AmsCurve {
-  const ams = (s: number, b: number, breg: number) => amsValue(s * scale.signal, b * scale.background, breg);
   const { score, y, w } = set;
   const idx = sortedDesc(score);
-  // exact best over distinct cuts
+  const ts: number[] = [];
+  const as: number[] = [];
   let s = 0;
   let b = 0;
   let best = { threshold: NaN, ams: 0, s: 0, b: 0 };
+  let bestK = -1;
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
     if (y[i]! > 0.5) s += w[i]!;
     else b += w[i]!;
     const next = idx[k + 1];
     if (next === undefined || score[next]! !== score[i]!) {
-      const a = ams(s, b, breg);
-      if (a > best.ams) best = { threshold: score[i]!, ams: a, s: s * scale.signal, b: b * scale.background };
+      const a = amsValue(s * scale.signal, b * scale.background, breg);
+      if (a > best.ams) {
+        best = { threshold: score[i]!, ams: a, s: s * scale.signal, b: b * scale.background };
+        bestK = ts.length;
+      }
+      ts.push(score[i]!);
+      as.push(a);
     }
   }
-  // grid, walked from the highest threshold down
-  const threshold = new Float64Array(points);
-  const out = new Float64Array(points);
-  for (let j = 0; j < points; j++) threshold[j] = lo + ((hi - lo) * j) / (points - 1);
-  s = 0;
-  b = 0;
-  let k = 0;
-  for (let j = points - 1; j >= 0; j--) {
-    const t = threshold[j]!;
-    while (k < idx.length && score[idx[k]!]! >= t) {
-      const i = idx[k]!;
-      if (y[i]! > 0.5) s += w[i]!;
-      else b += w[i]!;
-      k++;
-    }
-    out[j] = ams(s, b, breg);
+  ts.reverse();
+  as.reverse();
+  if (bestK >= 0) bestK = ts.length - 1 - bestK;
+  const n = ts.length;
+  const range = n > 1 ? ts[n - 1]! - ts[0]! : 0;
+  const keep = thin(ts, as, { dx: range / 600, dy: best.ams / 400 || Infinity });
+  if (bestK >= 0 && !keep.includes(bestK)) {
+    keep.push(bestK);
+    keep.sort((p, q) => p - q);
   }
-  return { threshold, ams: out, best };
+  return {
+    threshold: Float64Array.from(keep, (k) => ts[k]!),
+    ams: Float64Array.from(keep, (k) => as[k]!),
+    best,
+  };
 }
 
 /** The events of one class (y > 0.5 = signal) of a ScoreSet. */

@@ -260,6 +260,17 @@ const dashScale = (input: ReportInput) => ({
 // ---------------------------------------------------------------------------------------------
 // roc
 
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** Log-axis ticks at 1, 10, 10², … up to `max`, labelled with superscripts as in physics papers. */
+function powersOfTenAxis(max: number): Spec {
+  const values: number[] = [];
+  for (let e = 0; 10 ** e <= max * 1.0001 && e <= 12; e++) values.push(10 ** e);
+  const label = (e: number) => (e === 0 ? '1' : e === 1 ? '10' : `10${[...String(e)].map((d) => SUPERSCRIPT[Number(d)]).join('')}`);
+  const expr = values.reduceRight((acc, v, e) => `datum.value === ${v} ? '${label(e)}' : ${acc}`, "''");
+  return { values, labelExpr: expr, grid: true };
+}
+
 export function rocFigure(input: ReportInput): Figure {
   const style: RocStyle = input.options?.roc ?? 'rejection';
   const rows: Record<string, unknown>[] = [];
@@ -344,7 +355,12 @@ export function rocFigure(input: ReportInput): Figure {
           };
   const yScale = style === 'inverse' ? { type: 'log', domain: axes.y.domain } : { domain: axes.y.domain, nice: false };
   const xEnc = { field: 'x', type: 'quantitative', scale: { domain: axes.x.domain, nice: false }, axis: { title: axes.x.title } };
-  const yEnc = { field: 'y', type: 'quantitative', scale: yScale, axis: { title: axes.y.title } };
+  const yEnc = {
+    field: 'y',
+    type: 'quantitative',
+    scale: yScale,
+    axis: style === 'inverse' ? { title: axes.y.title, ...powersOfTenAxis(axes.y.domain[1]!) } : { title: axes.y.title },
+  };
   const src = sources(used);
   return {
     name: 'roc',
@@ -566,7 +582,7 @@ export function amsFigure(input: ReportInput): Figure {
     const entries: LegendEntry[] = [];
     let ymax = 0;
     for (const { m, mi, ev, lo, hi } of group) {
-      const c = amsCurve(ev.set, breg, lo, hi, 201, m.amsScale);
+      const c = amsCurve(ev.set, breg, m.amsScale);
       const t = Array.from(c.threshold, (v) => round(v, 6));
       const a = Array.from(c.ams, (v) => round(v));
       t.forEach((x, i) => rows.push({ model: m.name, x, y: a[i] }));

@@ -141,19 +141,38 @@ describe('ranges and binning', () => {
 });
 
 describe('amsCurve', () => {
-  it('peaks exactly at eval/metrics amsBest, with the same weight scale', () => {
+  it('peaks exactly at eval/metrics amsBest, with the same weight scale, and draws that peak', () => {
     const set = randomSet(11, 4000);
     const scale = { signal: 3, background: 40 };
-    const c = amsCurve(set, 10, -4, 4, 101, scale);
+    const c = amsCurve(set, 10, scale);
     const ref = amsBest(set, { signalScale: 3, backgroundScale: 40 });
     expect(c.best.ams).toBeCloseTo(ref.ams, 12);
     expect(c.best.threshold).toBe(ref.threshold);
     expect(c.best.s).toBeCloseTo(ref.s, 9);
     expect(c.best.b).toBeCloseTo(ref.b, 9);
-    // the grid never exceeds the exact best, and its first point selects everything
-    for (const a of c.ams) expect(a).toBeLessThanOrEqual(c.best.ams + 1e-12);
-    expect(c.threshold[0]).toBe(-4);
-    expect(c.threshold[100]).toBe(4);
+    expect(Math.max(...c.ams)).toBe(c.best.ams);
+    expect(c.threshold[c.ams.indexOf(c.best.ams)]).toBe(c.best.threshold);
+    // thresholds ascend from the lowest score (everything selected) to the highest
+    for (let k = 1; k < c.threshold.length; k++) expect(c.threshold[k]!).toBeGreaterThan(c.threshold[k - 1]!);
+    expect(c.threshold[0]).toBe(Math.min(...set.score));
+    expect(c.threshold.length).toBeLessThan(2000);
+  });
+
+  it('matches a direct computation at a drawn threshold', () => {
+    const set = randomSet(5, 500);
+    const c = amsCurve(set, 10);
+    const k = Math.floor(c.threshold.length / 2);
+    const t = c.threshold[k]!;
+    let s = 0;
+    let b = 0;
+    for (let i = 0; i < set.score.length; i++) {
+      if (set.score[i]! >= t) {
+        if (set.y[i] === 1) s += set.w[i]!;
+        else b += set.w[i]!;
+      }
+    }
+    const expected = Math.sqrt(2 * ((s + b + 10) * Math.log(1 + s / (b + 10)) - s));
+    expect(c.ams[k]).toBeCloseTo(expected, 12);
   });
 });
 
