@@ -260,6 +260,7 @@ function blockKindOf(stepIds: readonly string[]): string {
 async function summaryLines(r: BuildOutcome, reports: Record<string, string>): Promise<string[]> {
   const { fmtNum } = await import('./cli/format.js');
   const lines: string[] = [];
+  const reportLines: string[] = [];
   const ok = new Set(r.result.steps.filter((s) => s.status === 'built' || s.status === 'cached').map((s) => s.id));
   const seen = new Set<string>();
   for (const ids of Object.values(r.result.targets)) {
@@ -292,14 +293,14 @@ async function summaryLines(r: BuildOutcome, reports: Record<string, string>): P
           lines.push(`search ${name}: ${s.trials.length} trials${pruned ? ` (${pruned} pruned)` : ''}; best ${s.metric} ${fmtNum(best.metric)} ± ${fmtNum(best.std)} (cv) with ${params}` +
             (bestEval?.test ? `; ${name}.best on the test part: ${s.metric} ${fmtNum((bestEval.test as unknown as Record<string, number>)[s.metric])}` : ''));
         } else if (kind === 'report' && reports[name]) {
-          lines.push(`report ${name}: ${reports[name]}`);
+          reportLines.push(`report ${name}: ${reports[name]}`);
         }
       } catch {
         // A summary line is a courtesy; `show` prints the full result.
       }
     }
   }
-  return lines;
+  return [...lines, ...reportLines];
 }
 
 async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {

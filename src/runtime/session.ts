@@ -246,10 +246,20 @@ export class Session {
     const knowledge = new Map<string, number>();
     let rounds = 0;
     let forced = opts.force ?? false;
+    // A step built in an earlier round is 'cached' in the later ones: report what really happened.
+    const builtBefore = new Map<string, number>();
+    const merge = (r: BuildResult): BuildResult => {
+      for (const s of r.steps) {
+        const ms = builtBefore.get(s.id);
+        if (ms !== undefined && s.status === 'cached') { s.status = 'built'; s.ms = ms; }
+      }
+      return r;
+    };
     try {
       for (;;) {
         rounds++;
-        const result = await runBuild(plan, { registry, store: this.store, executor, jobs: this.opts.jobs, force: forced, targets: opts.targets, signal: opts.signal, onEvent: opts.onEvent });
+        const result = merge(await runBuild(plan, { registry, store: this.store, executor, jobs: this.opts.jobs, force: forced, targets: opts.targets, signal: opts.signal, onEvent: opts.onEvent }));
+        for (const s of result.steps) if (s.status === 'built') builtBefore.set(s.id, s.ms);
         if (!result.ok || result.cancelled || !this.program) {
           if (result.ok && !result.cancelled && loaded.fromCache === false) this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles);
           return { result, plan, rounds };
