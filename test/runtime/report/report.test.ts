@@ -1,5 +1,5 @@
 import { SaxesParser } from 'saxes';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   PLOT_NAMES,
   ReportPlotError,
@@ -37,13 +37,28 @@ function drawnMarks(svg: string): number {
 
 let input: ReportInput;
 let out: ReportOutput;
+const printed: unknown[][] = [];
 
 beforeAll(async () => {
   input = syntheticReportInput({ events: 3000 });
-  out = await renderReport(input);
+  // library code must not print: vega and vega-lite warn on the console unless given a logger
+  const spies = (['log', 'warn', 'error', 'info', 'debug'] as const).map((k) =>
+    vi.spyOn(console, k).mockImplementation((...a: unknown[]) => {
+      printed.push(a);
+    }),
+  );
+  try {
+    out = await renderReport(input);
+  } finally {
+    for (const s of spies) s.mockRestore();
+  }
 });
 
 describe('renderReport on a synthetic HiggsML-like input', () => {
+  it('prints nothing', () => {
+    expect(printed).toEqual([]);
+  });
+
   it('draws every requested plot as a well-formed, non-empty SVG document', () => {
     expect(Object.keys(out.svgs)).toEqual([...PLOT_NAMES]);
     for (const name of PLOT_NAMES) {
@@ -162,6 +177,9 @@ describe('renderReport on unusual inputs', () => {
       expect((r.json.figures[p] as { missing: string }).missing).toMatch(/^No /);
     }
     expect(r.svgs.learning).toContain('none of the models recorded one');
+    const none = await renderReport({ title: 'empty', models: [], plots: ['roc', 'scores', 'ams'] });
+    for (const p of ['roc', 'scores', 'ams']) expect(none.svgs[p]).toMatch(/>No [^<]+</);
+    expect(none.html).toContain('<table>');
   });
 
   it('draws ROC curves in the inverse and tpr conventions', async () => {
