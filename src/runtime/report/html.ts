@@ -103,6 +103,26 @@ function summaryTable(input: ReportInput, colors: string[]): string {
   return `<div class="scroll"><table>${head}${rows.join('')}</table></div>`;
 }
 
+/** Decimals for a table column: about three significant digits for its largest value. */
+function columnDecimals(values: readonly number[]): number {
+  const max = Math.max(0, ...values.filter((v) => Number.isFinite(v)).map(Math.abs));
+  if (max >= 100) return 0;
+  if (max >= 10) return 1;
+  if (max >= 1) return 2;
+  if (max >= 0.01 || max === 0) return 3;
+  return Math.min(6, 2 - Math.floor(Math.log10(max)));
+}
+
+/** Why a variable was not selected, in words (RankingEntry.dropped). */
+export function droppedReason(d: string | undefined): string {
+  if (d === undefined) return 'not selected';
+  if (d === 'keep') return 'beyond keep';
+  if (d === 'mrmr') return 'redundant (mRMR)';
+  if (d === 'fdr') return 'not significant (FDR)';
+  if (d.startsWith('max_corr with ')) return `correlated with ${d.slice('max_corr with '.length)}`;
+  return d;
+}
+
 function rankingTable(input: ReportInput): string {
   const sel = input.select;
   if (!sel) return '';
@@ -112,12 +132,14 @@ function rankingTable(input: ReportInput): string {
   const hasCi = ranking.some((r) => r.ci?.[sel.by]);
   const hasStab = sel.stability !== undefined;
   const head = `<tr><th>Rank</th><th class="l">Variable</th>${keys.map((k) => `<th class="${k === sel.by ? 'by' : ''}">${escapeHtml(k)}</th>`).join('')}${hasCi ? `<th>${escapeHtml(sel.by)} 95 % CI</th>` : ''}${hasStab ? '<th>Stability</th>' : ''}<th class="l">Selected</th></tr>`;
+  const digits = new Map(keys.map((k) => [k, columnDecimals(ranking.map((r) => r.scores[k] ?? NaN))]));
+  const num = (k: string, v: number | undefined) => (v !== undefined ? fmt(v, digits.get(k)!) : '–');
   const rows = ranking.map((r) => {
     const ci = r.ci?.[sel.by];
     const stab = sel.stability?.[r.feature];
     return `<tr class="${r.selected ? '' : 'dropped'}"><td>${r.rank}</td><td class="l">${escapeHtml(r.feature)}</td>${keys
-      .map((k) => `<td class="${k === sel.by ? 'by' : ''}">${r.scores[k] !== undefined ? fmtSig(r.scores[k]) : '–'}</td>`)
-      .join('')}${hasCi ? `<td>${ci ? `${fmtSig(ci[0])} – ${fmtSig(ci[1])}` : '–'}</td>` : ''}${hasStab ? `<td>${stab !== undefined ? `${Math.round(100 * stab)} %` : '–'}</td>` : ''}<td class="l">${r.selected ? '✓' : escapeHtml(r.dropped ?? 'no')}</td></tr>`;
+      .map((k) => `<td class="${k === sel.by ? 'by' : ''}">${num(k, r.scores[k])}</td>`)
+      .join('')}${hasCi ? `<td>${ci ? `${num(sel.by, ci[0])} – ${num(sel.by, ci[1])}` : '–'}</td>` : ''}${hasStab ? `<td>${stab !== undefined ? `${Math.round(100 * stab)} %` : '–'}</td>` : ''}<td class="l">${r.selected ? '✓' : escapeHtml(droppedReason(r.dropped))}</td></tr>`;
   });
   return `<section id="ranking-table"><h2>Variable ranking<span class="tag">ordered by ${escapeHtml(sel.by)}, method ${escapeHtml(sel.method)}, ${sel.selected.length} of ${sel.ranking.length} selected</span></h2><div class="scroll"><table>${head}${rows.join('')}</table></div></section>`;
 }

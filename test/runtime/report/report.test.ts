@@ -115,7 +115,8 @@ describe('renderReport on a synthetic HiggsML-like input', () => {
       expect(out.html).toContain(`test ${r.test!.auc.toFixed(3)}`);
     }
     expect(out.html).toContain('id="ranking-table"');
-    expect(out.html).toContain('max_corr with PRI_met_sumet');
+    expect(out.html).toContain('correlated with PRI_met_sumet');
+    expect(out.html).toContain('redundant (mRMR)');
     expect(out.html).toContain('id="search-table"');
   });
 
