@@ -34,16 +34,14 @@ for (let i = 0; i < n; i++) {
 const data = { n, columns, featureNames: columns.map((_, f) => `x${f}`), y, w: new Float64Array(n).fill(1), nClasses: 2 };
 const params = { layers: [64, 64], activation: 'relu', optimizer: 'adam', lr: 1e-3, batch: 512 };
 
-async function timeFit(backend, nEpochs) {
+async function timeFit(backend, nEpochs, threads = 1) {
   const stamps = [];
-  let t0 = 0;
   const model = await mlp.fit(data, { ...params, epochs: nEpochs, backend }, {
-    seed: 1,
+    seed: 1, threads,
     progress: () => { stamps.push(performance.now()); },
   });
-  // per-epoch times: differences of progress stamps (the first epoch measured from the fit start is
-  // dropped below as warm-up, with tfjs backend initialisation in it)
-  void t0;
+  // per-epoch times: differences of progress stamps (the first epoch, with JIT warm-up, worker start
+  // and tfjs backend initialisation in it, is dropped as warm-up)
   const per = stamps.slice(1).map((t, i) => (t - stamps[i]) / 1000);
   return { model, per, median: median(per), trainLoss: model.curve.train.at(-1) };
 }
@@ -58,8 +56,11 @@ function predictRate(model) {
 
 const rows = [];
 const loadavg = os.loadavg()[0].toFixed(2);
-const native = await timeFit('native', epochs + 1);
-rows.push({ name: 'winnow native (wasm SIMD, 1 thread)', sec: native.median, predict: predictRate(native.model), loss: native.trainLoss });
+const native = await timeFit('native', epochs + 1, 1);
+rows.push({ name: 'winnow native (wasm SIMD), 1 thread', sec: native.median, predict: predictRate(native.model), loss: native.trainLoss });
+const native2 = await timeFit('native', epochs + 1, 2);
+rows.push({ name: 'winnow native (wasm SIMD), 2 threads', sec: native2.median, predict: NaN, loss: native2.trainLoss });
+if (JSON.stringify(native2.model.toJSON()) !== JSON.stringify(native.model.toJSON())) throw new Error('1 and 2 threads gave different models');
 if (!args.includes('--no-tfjs')) {
   const tf = await timeFit('tfjs', tfjsEpochs + 1);
   rows.push({ name: 'winnow backend tfjs (tfjs-backend-wasm)', sec: tf.median, predict: NaN, loss: tf.trainLoss });

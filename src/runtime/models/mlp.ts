@@ -2,11 +2,15 @@
  * `mlp(...)`: a fully connected neural network classifier (sigmoid output and weighted binary
  * cross-entropy for two classes, softmax and weighted cross-entropy for more).
  *
- * May import: ./types, ./nn/*, ../util/rng; `./mlp-tfjs` only through a dynamic import.
+ * May import: ./types, ./nn/*, ../util/rng; `./mlp-tfjs` (and so tfjs) only through a dynamic import,
+ * so importing this module is cheap.
  *
  * Backends. `backend: "native"` (default) trains with winnow's own dense kernels (nn/net.ts over the
- * wasm SIMD gemm of nn/wasm-gemm.ts): float32, single thread, bit-for-bit deterministic, and faster
- * per epoch than tfjs-wasm on our 30-64-64-1 benchmark (see bench/RESULTS-mlp.md).
+ * wasm SIMD kernels of nn/wasm-gemm.ts): float32, bit-for-bit deterministic, and several times faster
+ * per epoch than tfjs-wasm on our 30-64-64-1 benchmark (see bench/RESULTS-mlp.md). With
+ * ctx.threads >= 2 it runs the second half of each batch on a worker thread (nn/shard-pool.ts); the
+ * split into two shards is fixed by the batch size (`shardCount`), and the shard gradients are summed
+ * in shard order, so 1 and 2 threads give the same bits.
  * `backend: "tfjs"` trains the same network with @tensorflow/tfjs on its wasm backend (loaded lazily,
  * every batch in `tidy`); it is deterministic for a given seed too, but its float32 sums run in a
  * different order, so its weights differ in the last bits from native's. Either way the saved model is
@@ -25,6 +29,7 @@
 import { AlgorithmParamError, type Algorithm, type FitContext, type LearningCurve, type TrainData, type TrainedModel } from './types.js';
 import { Net, type Activation, type NetConfig, type NetParams } from './nn/net.js';
 import { roundUp } from './nn/kernels.js';
+import { ShardPool } from './nn/shard-pool.js';
 import { Rng } from '../util/rng.js';
 
 export interface MlpParams {
@@ -169,59 +174,101 @@ function netConfig(p: MlpParams, nIn: number, nOut: number, maxBatch: number): N
   return { nIn, hidden: p.layers, nOut, activation: p.activation, dropout: p.dropout, batchnorm: p.batchnorm, maxBatch };
 }
 
+/**
+ * Shards per training batch: 2 for batches of 64+ rows without batchnorm, else 1. A function of the
+ * parameters only, so the model never depends on how many threads ran the shards.
+ */
+export function shardCount(p: MlpParams, batch: number): number {
+  return !p.batchnorm && batch >= 64 ? 2 : 1;
+}
+
+/** Row counts of the shards of a batch of b rows (all but the last a multiple of 4). */
+function shardSizes(S: number, b: number): number[] {
+  if (S === 1 || b < 8) return [b];
+  const b0 = roundUp(Math.ceil(b / 2), 4);
+  return [b0, b - b0];
+}
+
+/** Work (rows x epochs) below which starting a worker thread costs more than it saves. */
+const MIN_PARALLEL_WORK = 200_000;
+
 /** Native training loop (exported for tests and the benchmark). */
-export async function trainNative(d: PreparedData, p: MlpParams, seed: number, ctx: Pick<FitContext, 'signal' | 'progress'> = {}): Promise<TrainResult> {
+export async function trainNative(d: PreparedData, p: MlpParams, seed: number,
+  ctx: Pick<FitContext, 'signal' | 'progress' | 'threads'> = {}): Promise<TrainResult & { threadsUsed: number }> {
   const B = Math.min(p.batch, d.train.n);
-  const net = new Net(netConfig(p, d.nIn, d.nOut, B), 'wasm');
+  const S = shardCount(p, B);
+  const cfg: NetConfig = { ...netConfig(p, d.nIn, d.nOut, S === 1 ? B : roundUp(Math.ceil(B / 2), 4)), shards: S };
+  const net = new Net(cfg, 'wasm');
   net.init(Rng.derive(seed, 'mlp', 'init'));
   net.setOptimizer({ kind: p.optimizer, lr: p.lr, weightDecay: p.weight_decay, momentum: p.momentum });
   const shuffleRng = Rng.derive(seed, 'mlp', 'shuffle');
   const dropRng = Rng.derive(seed, 'mlp', 'dropout');
   const { X, y, w, n } = d.train;
   const stride = d.stride;
-  const yb = new Int32Array(B), wb = new Float32Array(B);
-  const xb = net.X; // stride == net.inPad
   const trainCurve: number[] = [], validCurve: number[] = [];
   const notes: string[] = [];
   let best = Infinity, bestEpoch = -1, bestSnap: Float64Array[] | undefined;
   const sumW = sumAbs(w);
-  for (let epoch = 0; epoch < p.epochs; epoch++) {
-    ctx.signal?.throwIfAborted();
-    const perm = shuffleRng.permutation(n);
-    let total = 0;
-    for (let start = 0; start < n; start += B) {
-      const b = Math.min(B, n - start);
-      for (let i = 0; i < b; i++) {
-        const r = perm[start + i]!;
-        for (let f = 0, src = r * stride, dst = i * stride; f < stride; f++) xb[dst + f] = X[src + f]!;
-        yb[i] = y[r]!;
-        wb[i] = w[r]!;
+  const wantThreads = (ctx.threads ?? 1) >= 2 && S > 1 && n * p.epochs >= MIN_PARALLEL_WORK && net.memory !== undefined;
+  const pool = wantThreads ? await ShardPool.start(cfg, net.memory!, S - 1) : undefined;
+  try {
+    for (let epoch = 0; epoch < p.epochs; epoch++) {
+      ctx.signal?.throwIfAborted();
+      const perm = shuffleRng.permutation(n);
+      let total = 0;
+      for (let start = 0; start < n; start += B) {
+        const b = Math.min(B, n - start);
+        const sizes = shardSizes(S, b);
+        let at = start;
+        for (let s = 0; s < sizes.length; s++) {
+          const xs = net.Xs[s]!, ys = net.ys[s]!, ws = net.ws[s]!;
+          for (let i = 0; i < sizes[s]!; i++, at++) {
+            const r = perm[at]!;
+            for (let f = 0, src = r * stride, dst = i * stride; f < stride; f++) xs[dst + f] = X[src + f]!;
+            ys[i] = y[r]!;
+            ws[i] = w[r]!;
+          }
+        }
+        net.drawDropoutMasks(sizes, dropRng);
+        const parallel = pool !== undefined && sizes.length > 1;
+        if (parallel) pool.run(0, sizes[1]!, b);
+        for (let s = 0; s < sizes.length; s++) {
+          if (s > 0 && parallel) {
+            total += pool.wait(s - 1);
+            continue;
+          }
+          net.forward(sizes[s]!, true, undefined, s);
+          total += net.lossGrad(sizes[s]!, net.ys[s]!, net.ws[s]!, b, s);
+          net.backward(sizes[s]!, s);
+        }
+        net.update(sizes.length);
       }
-      net.forward(b, true, dropRng);
-      total += net.lossGrad(b, yb, wb, b);
-      net.backward(b);
-      net.update();
-    }
-    trainCurve.push(total / sumW);
-    if (d.valid) {
-      const vl = evalLoss(net, d.valid, stride);
-      validCurve.push(vl);
-      if (p.early_stopping > 0) {
-        if (vl < best) {
-          best = vl;
-          bestEpoch = epoch;
-          bestSnap = net.snapshot();
-        } else if (epoch - bestEpoch >= p.early_stopping) {
-          notes.push(`early stopping after epoch ${epoch + 1}: validation loss last improved at epoch ${bestEpoch + 1}; kept that epoch's weights`);
-          break;
+      trainCurve.push(total / sumW);
+      if (d.valid) {
+        const vl = evalLoss(net, d.valid, stride);
+        validCurve.push(vl);
+        if (p.early_stopping > 0) {
+          if (vl < best) {
+            best = vl;
+            bestEpoch = epoch;
+            bestSnap = net.snapshot();
+          } else if (epoch - bestEpoch >= p.early_stopping) {
+            notes.push(`early stopping after epoch ${epoch + 1}: validation loss last improved at epoch ${bestEpoch + 1}; kept that epoch's weights`);
+            break;
+          }
         }
       }
+      ctx.progress?.((epoch + 1) / p.epochs, `epoch ${epoch + 1}/${p.epochs}`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    ctx.progress?.((epoch + 1) / p.epochs, `epoch ${epoch + 1}/${p.epochs}`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  } finally {
+    await pool?.close();
   }
   if (bestSnap && bestEpoch < trainCurve.length - 1) net.restore(bestSnap);
-  return { net: net.toParams(), curve: { unit: 'epoch', train: trainCurve, valid: validCurve, metric: 'logloss' }, notes };
+  return {
+    net: net.toParams(), curve: { unit: 'epoch', train: trainCurve, valid: validCurve, metric: 'logloss' }, notes,
+    threadsUsed: pool ? S : 1,
+  };
 }
 
 function sumAbs(w: ArrayLike<number>): number {

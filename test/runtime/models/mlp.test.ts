@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mlp, normalizeMlpParams, MLP_DEFAULTS } from '../../../src/runtime/models/mlp.js';
+import { mlp, normalizeMlpParams, prepare, trainNative, MLP_DEFAULTS } from '../../../src/runtime/models/mlp.js';
 import { Net, type NetConfig } from '../../../src/runtime/models/nn/net.js';
 import { AlgorithmParamError, type TrainData } from '../../../src/runtime/models/types.js';
 import { Rng } from '../../../src/runtime/util/rng.js';
@@ -63,6 +63,19 @@ describe('mlp: determinism and serialisation', () => {
     expect(b.featureNames).toEqual(d.featureNames);
     expect(b.curve?.train.length).toBe(4);
     expect(() => mlp.fromJSON({ format: 'other' })).toThrow(/winnow mlp model/);
+  });
+
+  it('1 thread and 2 worker threads train bit-identical networks (fixed shards, fixed reduction order)', async () => {
+    // needs the compiled worker (dist/runtime/models/nn/mlp-worker.js): `npm test` builds first
+    const big = blobs(10_000, 6, 2, 5, 0.01);
+    const p = normalizeMlpParams({ layers: [32, 16], epochs: 20, batch: 256, dropout: 0.1, weight_decay: 1e-4 });
+    const { d } = prepare(big, p, 9);
+    const one = await trainNative(d, p, 9, { threads: 1 });
+    const two = await trainNative(d, p, 9, { threads: 2 });
+    expect(one.threadsUsed).toBe(1);
+    expect(two.threadsUsed).toBe(2);
+    expect(JSON.stringify(two.net)).toBe(JSON.stringify(one.net));
+    expect(two.curve.train).toEqual(one.curve.train);
   });
 
   it('the wasm and the JS kernels train bit-identical networks', () => {

@@ -62,14 +62,17 @@ export class Arena {
   readonly kernels: Kernels;
 
   /** `floats` is an upper bound on the total of all allocations (plus 4 per allocation for alignment). */
-  constructor(floats: number, kind: KernelKind) {
+  constructor(floats: number, kind: KernelKind, opts: { shared?: boolean; memory?: WasmMemory } = {}) {
     const bytes = Math.max(PAGE, Math.ceil((floats * 4 + 64) / PAGE) * PAGE);
     this.pages = bytes / PAGE;
+    const shared = opts.shared === true;
     if (kind === 'wasm' && wasmApi && wasmSimdAvailable()) {
-      this.memory = new wasmApi.Memory({ initial: this.pages, maximum: this.pages });
+      this.memory = opts.memory ?? new wasmApi.Memory({ initial: this.pages, maximum: this.pages, shared });
+      if (this.memory.buffer.byteLength !== bytes) throw new Error('internal error: attached memory has the wrong size');
       this.buffer = this.memory.buffer;
-      this.kernels = wasmKernels(instantiateGemm(this.memory, false, this.pages));
+      this.kernels = wasmKernels(instantiateGemm(this.memory, shared, this.pages));
     } else {
+      if (opts.memory) throw new Error('internal error: attaching needs the wasm kernels');
       this.memory = undefined;
       this.buffer = new ArrayBuffer(bytes);
       this.kernels = jsKernels;

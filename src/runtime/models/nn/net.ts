@@ -20,6 +20,7 @@
  * biases or batchnorm parameters), added to the gradient.
  */
 import { Arena, roundUp, type Epilogue, type KernelKind } from './kernels.js';
+import type { WasmMemory } from './wasm-gemm.js';
 import type { Rng } from '../../util/rng.js';
 
 export type Activation = 'relu' | 'tanh' | 'elu' | 'sigmoid';
@@ -34,6 +35,13 @@ export interface NetConfig {
   readonly batchnorm: boolean;
   /** Largest batch this net will see (training batch or prediction chunk). */
   readonly maxBatch: number;
+  /**
+   * Split each training batch into this many row shards (default 1), each with its own buffers and
+   * gradient block; `update` sums the shard gradients in shard order. The result depends on the
+   * shard count, never on which thread ran a shard. Not with batchnorm (it needs whole-batch
+   * statistics). `maxBatch` is then the largest shard.
+   */
+  readonly shards?: number;
 }
 
 /** Plain-JSON parameters of a trained network (row-major weights, in x out). */
@@ -117,87 +125,118 @@ export class Net {
   readonly cfg: NetConfig;
   readonly kernelKind: KernelKind;
   readonly inPad: number;
-  /** Input batch, maxB x inPad. Fill rows [0, B) with `setInputRow` or directly. */
-  readonly X: Float32Array;
-  private readonly layers: Layer[] = [];
+  /** Number of row shards a batch is split into (see NetConfig.shards). */
+  readonly shards: number;
+  /** Per shard: input rows (maxB x inPad), labels and weights (maxB). */
+  readonly Xs: Float32Array[] = [];
+  readonly ys: Float32Array[] = [];
+  readonly ws: Float32Array[] = [];
+  private readonly shardLayers: Layer[][] = [];
   private readonly arena: Arena;
   private step = 0;
 
-  constructor(cfg: NetConfig, kind: KernelKind) {
+  /**
+   * `attach`: build the same layout over an existing shared memory (a worker thread's view of the
+   * main thread's net); nothing is initialised then.
+   */
+  constructor(cfg: NetConfig, kind: KernelKind, attach?: WasmMemory) {
     this.cfg = cfg;
+    const S = (this.shards = cfg.shards ?? 1);
+    if (S > 1 && cfg.batchnorm) throw new Error('internal error: batchnorm needs a single shard');
     const maxB = roundUp(Math.max(1, cfg.maxBatch), 4);
     const widths = [cfg.nIn, ...cfg.hidden, cfg.nOut];
-    // Size the arena up front.
-    let floats = 0;
-    const alloc = (n: number) => { floats += roundUp(n, 4) + 4; };
-    alloc(maxB * roundUp(cfg.nIn, 8));
-    for (let l = 0; l + 1 < widths.length; l++) {
-      const nIn = widths[l]!, nOut = widths[l + 1]!;
-      const inPad = roundUp(nIn, 8), outPad = roundUp(nOut, 8);
-      const wSize = roundUp(nIn, 4) * outPad;
-      for (let k = 0; k < 4; k++) alloc(wSize + 3 * outPad); // values, grads, Adam m and v (W, b, gamma, beta)
-      alloc(nOut * inPad);
-      for (let k = 0; k < 4; k++) alloc(maxB * outPad); // Z Y A dZ (A/mask counted generously)
-      alloc(maxB * outPad); alloc(maxB * outPad); // mask, xhat
-      alloc(maxB * inPad); // G
-    }
-    this.arena = new Arena(floats, kind);
-    this.kernelKind = this.arena.kernels.kind;
-    const a = this.arena;
-    this.inPad = roundUp(cfg.nIn, 8);
-    this.X = a.alloc(maxB * this.inPad);
-    // Parameters, gradients and Adam moments each live in one contiguous block (same order), so
-    // one kernel call updates everything.
     let nParams = 0;
     for (let l = 0; l + 1 < widths.length; l++) {
       const outPad = roundUp(widths[l + 1]!, 8);
       nParams += roundUp(widths[l]!, 4) * outPad + outPad + (l + 2 < widths.length && cfg.batchnorm ? 2 * outPad : 0);
     }
+    // Size the arena up front (an upper bound: 4 floats of alignment per allocation).
+    let floats = 0;
+    const count = (n: number) => { floats += roundUp(n, 4) + 4; };
+    for (let k = 0; k < 3 + S; k++) count(nParams); // values, m, v, one gradient block per shard
+    for (let s = 0; s < S; s++) {
+      count(maxB * roundUp(cfg.nIn, 8)); count(maxB); count(maxB);
+      for (let l = 0; l + 1 < widths.length; l++) {
+        const inPad = roundUp(widths[l]!, 8), outPad = roundUp(widths[l + 1]!, 8);
+        count(widths[l + 1]! * inPad); // WT
+        for (let k = 0; k < 6; k++) count(maxB * outPad); // Y Z A mask dZ xhat
+        count(maxB * inPad); // G
+      }
+    }
+    this.arena = new Arena(floats, kind, { shared: S > 1, ...(attach ? { memory: attach } : {}) });
+    this.kernelKind = this.arena.kernels.kind;
+    const a = this.arena;
+    this.inPad = roundUp(cfg.nIn, 8);
+    // Parameters and Adam moments each live in one contiguous block, and so does each shard's
+    // gradient (same order), so one kernel call updates everything.
     this.pValues = a.alloc(nParams);
-    this.pGrads = a.alloc(nParams);
     this.pM = a.alloc(nParams);
     this.pV = a.alloc(nParams);
+    this.grads = Array.from({ length: S }, () => a.alloc(nParams));
+    this.pGrads = this.grads[0]!;
     this.decayMask = new Uint8Array(nParams);
-    let at = 0;
-    const take = (size: number, decay: boolean): [Float32Array, Float32Array] => {
-      const v = this.pValues.subarray(at, at + size), g = this.pGrads.subarray(at, at + size);
-      if (decay) this.decayMask.fill(1, at, at + size);
-      at += size;
-      return [v, g];
-    };
-    for (let l = 0; l + 1 < widths.length; l++) {
-      const nIn = widths[l]!, nOut = widths[l + 1]!;
-      const hidden = l + 2 < widths.length;
-      const inPad = roundUp(nIn, 8), outPad = roundUp(nOut, 8);
-      const wSize = roundUp(nIn, 4) * outPad;
-      const Y = hidden ? a.alloc(maxB * outPad) : new Float32Array(0);
-      const useDrop = hidden && cfg.dropout > 0;
-      const bn = hidden && cfg.batchnorm;
-      const [W, dW] = take(wSize, true);
-      const [b, db] = take(outPad, false);
-      const [gamma, dgamma] = bn ? take(outPad, false) : [undefined, undefined];
-      const [beta, dbeta] = bn ? take(outPad, false) : [undefined, undefined];
-      const layer: Layer = {
-        nIn, nOut, inPad, outPad, hidden, fusedRelu: hidden && cfg.activation === 'relu' && !bn,
-        W, b, WT: a.alloc(nOut * inPad), dW, db,
-        Z: a.alloc(maxB * outPad), Y,
-        A: useDrop ? a.alloc(maxB * outPad) : Y,
-        mask: useDrop ? a.alloc(maxB * outPad) : undefined,
-        dZ: a.alloc(maxB * outPad), G: a.alloc(maxB * inPad),
-        gamma, beta, dgamma, dbeta,
-        xhat: bn ? a.alloc(maxB * outPad) : undefined,
-        invStd: bn ? new Float64Array(outPad) : undefined,
-        runMean: bn ? new Float64Array(outPad) : undefined,
-        runVar: bn ? new Float64Array(outPad).fill(1) : undefined,
-        fwdEpi: hidden && cfg.activation === 'relu' && !bn ? { bias: b, relu: true } : { bias: b },
-        bwdEpi: { mask: Y },
+    for (let s = 0; s < S; s++) {
+      this.Xs.push(a.alloc(maxB * this.inPad));
+      this.ys.push(a.alloc(maxB));
+      this.ws.push(a.alloc(maxB));
+      let at = 0;
+      const take = (size: number, decay: boolean): [Float32Array, Float32Array] => {
+        const v = this.pValues.subarray(at, at + size), g = this.grads[s]!.subarray(at, at + size);
+        if (decay && s === 0) this.decayMask.fill(1, at, at + size);
+        at += size;
+        return [v, g];
       };
-      gamma?.fill(1, 0, nOut);
-      this.layers.push(layer);
+      const layers: Layer[] = [];
+      for (let l = 0; l + 1 < widths.length; l++) {
+        const nIn = widths[l]!, nOut = widths[l + 1]!;
+        const hidden = l + 2 < widths.length;
+        const inPad = roundUp(nIn, 8), outPad = roundUp(nOut, 8);
+        const wSize = roundUp(nIn, 4) * outPad;
+        const Y = hidden ? a.alloc(maxB * outPad) : new Float32Array(0);
+        const useDrop = hidden && cfg.dropout > 0;
+        const bn = hidden && cfg.batchnorm;
+        const [W, dW] = take(wSize, true);
+        const [b, db] = take(outPad, false);
+        const [gamma, dgamma] = bn ? take(outPad, false) : [undefined, undefined];
+        const [beta, dbeta] = bn ? take(outPad, false) : [undefined, undefined];
+        layers.push({
+          nIn, nOut, inPad, outPad, hidden, fusedRelu: hidden && cfg.activation === 'relu' && !bn,
+          W, b, WT: a.alloc(nOut * inPad), dW, db,
+          Z: a.alloc(maxB * outPad), Y,
+          A: useDrop ? a.alloc(maxB * outPad) : Y,
+          mask: useDrop ? a.alloc(maxB * outPad) : undefined,
+          dZ: a.alloc(maxB * outPad), G: a.alloc(maxB * inPad),
+          gamma, beta, dgamma, dbeta,
+          xhat: bn ? a.alloc(maxB * outPad) : undefined,
+          invStd: bn ? new Float64Array(outPad) : undefined,
+          runMean: bn ? new Float64Array(outPad) : undefined,
+          runVar: bn ? new Float64Array(outPad).fill(1) : undefined,
+          fwdEpi: hidden && cfg.activation === 'relu' && !bn ? { bias: b, relu: true } : { bias: b },
+          bwdEpi: { mask: Y },
+        });
+        if (!attach && s === 0) gamma?.fill(1, 0, nOut);
+      }
+      this.shardLayers.push(layers);
     }
   }
 
+  /** The shared memory behind this net (for worker threads), if it has one. */
+  get memory(): WasmMemory | undefined {
+    return this.arena.memory;
+  }
+
+  /** Input rows of shard 0 (the only shard for prediction). */
+  get X(): Float32Array {
+    return this.Xs[0]!;
+  }
+
+  private get layers(): Layer[] {
+    return this.shardLayers[0]!;
+  }
+
+  private readonly grads: Float32Array[];
   private readonly pValues: Float32Array;
+  /** Gradient block of shard 0, which receives the sum over shards. */
   private readonly pGrads: Float32Array;
   private readonly pM: Float32Array;
   private readonly pV: Float32Array;
@@ -205,7 +244,7 @@ export class Net {
   private readonly decayMask: Uint8Array;
 
   get maxBatch(): number {
-    return this.X.length / this.inPad;
+    return this.Xs[0]!.length / this.inPad;
   }
 
   /** Output buffer (row stride `outStride`) after `forward`. */
@@ -234,17 +273,18 @@ export class Net {
   }
 
   /**
-   * Forward pass on rows [0, B) of X. `train`: batch statistics and dropout (masks from `rng`);
-   * otherwise running statistics and no dropout. Leaves logits in `output`.
+   * Forward pass on rows [0, B) of shard `s`'s inputs. `train`: batch statistics and dropout (masks
+   * drawn from `rng`, or, without it, the masks left by `drawDropoutMasks`); otherwise running
+   * statistics and no dropout. Leaves logits in `output` (shard 0).
    */
-  forward(B: number, train: boolean, rng?: Rng): void {
+  forward(B: number, train: boolean, rng?: Rng, s = 0): void {
     const Bp = roundUp(B, 4);
     const k = this.arena.kernels;
-    let input = this.X;
+    let input = this.Xs[s]!;
     let inStride = this.inPad;
     // Zero the padding rows of the input so padded rows stay finite and cheap.
     input.fill(0, B * inStride, Bp * inStride);
-    for (const L of this.layers) {
+    for (const L of this.shardLayers[s]!) {
       const { outPad, nOut, Z, b } = L;
       if (L.fusedRelu) {
         // bias and relu fused into the product: write the activation directly
@@ -256,7 +296,7 @@ export class Net {
         this.activate(L, B, Bp);
       }
       if (L.mask && train) {
-        fillDropoutMask(rng!, B, nOut, this.cfg.dropout, L.mask, outPad);
+        if (rng) fillDropoutMask(rng, B, nOut, this.cfg.dropout, L.mask, outPad);
         const { mask, A, Y } = L;
         for (let i = 0; i < B; i++) {
           const r = i * outPad;
@@ -332,8 +372,8 @@ export class Net {
    * Loss and output gradient for rows [0, B). `y` class indices, `w` weights (already normalised).
    * Returns the sum over rows of w_i * loss_i; leaves dLoss/dlogits / `denom` in the output layer's dZ.
    */
-  lossGrad(B: number, y: ArrayLike<number>, w: ArrayLike<number>, denom: number): number {
-    const L = this.layers[this.layers.length - 1]!;
+  lossGrad(B: number, y: ArrayLike<number>, w: ArrayLike<number>, denom: number, s = 0): number {
+    const L = this.shardLayers[s]!.at(-1)!;
     const { outPad, Z, dZ, nOut } = L;
     dZ.fill(0, 0, roundUp(B, 4) * outPad);
     let total = 0;
@@ -366,8 +406,8 @@ export class Net {
   }
 
   /** Loss only (eval mode), same definition as lossGrad. */
-  loss(B: number, y: ArrayLike<number>, w: ArrayLike<number>): number {
-    const L = this.layers[this.layers.length - 1]!;
+  loss(B: number, y: ArrayLike<number>, w: ArrayLike<number>, s = 0): number {
+    const L = this.shardLayers[s]!.at(-1)!;
     const { outPad, Z, nOut } = L;
     let total = 0;
     for (let i = 0; i < B; i++) {
@@ -387,14 +427,15 @@ export class Net {
     return total;
   }
 
-  /** Backward pass after `forward(B, true)` and `lossGrad`: fills every parameter gradient. */
-  backward(B: number): void {
+  /** Backward pass after `forward(B, true)` and `lossGrad` on shard `s`: fills its gradient block. */
+  backward(B: number, s = 0): void {
     const Bp = roundUp(B, 4);
     const k = this.arena.kernels;
-    for (let l = this.layers.length - 1; l >= 0; l--) {
-      const L = this.layers[l]!;
-      const prev = l > 0 ? this.layers[l - 1]! : undefined;
-      const input = prev ? prev.A : this.X;
+    const layers = this.shardLayers[s]!;
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const L = layers[l]!;
+      const prev = l > 0 ? layers[l - 1]! : undefined;
+      const input = prev ? prev.A : this.Xs[s]!;
       const inStride = L.inPad;
       const { outPad, nOut, dZ } = L;
       // dW = input^T dZ over the B real rows
@@ -414,9 +455,22 @@ export class Net {
         this.backActivation(prev, L.G, B, Bp);
       }
     }
-    if (this.optWeightDecay > 0) {
-      const wd = this.optWeightDecay, { pGrads, pValues, decayMask } = this;
-      for (let i = 0; i < pGrads.length; i++) if (decayMask[i] === 1) pGrads[i] = pGrads[i]! + wd * pValues[i]!;
+  }
+
+  /**
+   * Draws the dropout masks of a batch split into shards of `sizes[s]` rows, layer by layer and,
+   * within a layer, shard by shard: the same stream as one unsharded draw when every shard but the
+   * last has a multiple of 4 rows (the 16-bit halves then stay paired).
+   */
+  drawDropoutMasks(sizes: readonly number[], rng: Rng): void {
+    if (!(this.cfg.dropout > 0)) return;
+    const L0 = this.shardLayers[0]!;
+    for (let l = 0; l < L0.length; l++) {
+      if (!L0[l]!.hidden) continue;
+      sizes.forEach((B, s) => {
+        const L = this.shardLayers[s]![l]!;
+        fillDropoutMask(rng, B, L.nOut, this.cfg.dropout, L.mask!, L.outPad);
+      });
     }
   }
 
@@ -481,9 +535,19 @@ export class Net {
    * One optimizer step with the gradients left by `backward`. Adam runs in the float32 kernel
    * (moments in float32, as torch.optim.Adam); SGD with momentum in JS (velocity in pM).
    */
-  update(): void {
+  update(nShards = 1): void {
     this.step++;
     const { lr } = this.opt;
+    const { pGrads, pValues, decayMask } = this;
+    // Sum the shard gradients into shard 0's block, always in shard order.
+    for (let s = 1; s < nShards; s++) {
+      const g = this.grads[s]!;
+      for (let i = 0; i < pGrads.length; i++) pGrads[i] = pGrads[i]! + g[i]!;
+    }
+    if (this.optWeightDecay > 0) {
+      const wd = this.optWeightDecay;
+      for (let i = 0; i < pGrads.length; i++) if (decayMask[i] === 1) pGrads[i] = pGrads[i]! + wd * pValues[i]!;
+    }
     if (this.opt.kind === 'adam') {
       const b1 = 0.9, b2 = 0.999;
       this.arena.kernels.adam(this.pValues, this.pGrads, this.pM, this.pV, {
@@ -491,7 +555,7 @@ export class Net {
       });
     } else {
       const mu = this.opt.momentum;
-      const { pValues, pGrads, pM } = this;
+      const { pM } = this;
       for (let i = 0; i < pValues.length; i++) {
         const mi = mu * pM[i]! + pGrads[i]!;
         pM[i] = mi;
