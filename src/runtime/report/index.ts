@@ -13,7 +13,15 @@ import { renderHtml } from './html.js';
 import { buildFigure, type Figure } from './plots.js';
 import { renderSpec } from './render.js';
 import { modelColor } from './theme.js';
-import { PLOT_NAMES, isPlotName, type PlotName, type ReportInput, type ReportJson, type ReportOutput } from './types.js';
+import {
+  PLOT_NAMES,
+  isPlotName,
+  type PlotName,
+  type ReportInput,
+  type ReportInputVariable,
+  type ReportJson,
+  type ReportOutput,
+} from './types.js';
 
 export * from './types.js';
 export { buildFigure, type Figure } from './plots.js';
@@ -35,6 +43,40 @@ export function toJsonValue(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJsonValue(x);
   return out;
+}
+
+/**
+ * One input variable split into signal (y > 0.5) and background, for ReportInput.inputs: the
+ * report step has the training part's columns, labels and weights; this sorts them by class.
+ */
+export function inputVariable(
+  name: string,
+  values: Float64Array,
+  y: Float64Array,
+  w: Float64Array,
+  unit?: string,
+): ReportInputVariable {
+  if (values.length !== y.length || w.length !== y.length) {
+    throw new Error(`report input \`${name}\`: values (${values.length}), y (${y.length}) and w (${w.length}) must have the same length`);
+  }
+  let ns = 0;
+  for (let i = 0; i < y.length; i++) if (y[i]! > 0.5) ns++;
+  const sv = new Float64Array(ns);
+  const sw = new Float64Array(ns);
+  const bv = new Float64Array(y.length - ns);
+  const bw = new Float64Array(y.length - ns);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i]! > 0.5) {
+      sv[a] = values[i]!;
+      sw[a++] = w[i]!;
+    } else {
+      bv[b] = values[i]!;
+      bw[b++] = w[i]!;
+    }
+  }
+  return { name, ...(unit ? { unit } : {}), signal: { values: sv, weights: sw }, background: { values: bv, weights: bw } };
 }
 
 /** The requested plot names, validated, duplicates dropped, in the order given. */

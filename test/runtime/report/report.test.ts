@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   PLOT_NAMES,
   ReportPlotError,
+  inputVariable,
   renderReport,
   requestedPlots,
   toJsonValue,
@@ -213,6 +214,17 @@ describe('renderReport on unusual inputs', () => {
     expect(ot.models[0]!.range[0]).toBeLessThan(-1);
     expect(ot.models[1]!.ks_pvalue).toBeNull();
     expect(r.svgs.overtraining).toContain('KS p-values unavailable');
+  });
+
+  it('inputVariable splits a column by class, keeping NaN and weights', () => {
+    const f = (a: number[]) => Float64Array.from(a);
+    const v = inputVariable('x', f([1, NaN, 3, 4]), f([1, 0, 1, 0]), f([0.5, 2, 1.5, 3]), 'GeV');
+    expect(Array.from(v.signal.values)).toEqual([1, 3]);
+    expect(Array.from(v.signal.weights)).toEqual([0.5, 1.5]);
+    expect(Array.from(v.background.values)).toEqual([NaN, 4]);
+    expect(Array.from(v.background.weights)).toEqual([2, 3]);
+    expect(v.unit).toBe('GeV');
+    expect(() => inputVariable('x', f([1]), f([1, 0]), f([1, 1]))).toThrow(/report input `x`/);
   });
 
   it('toJsonValue writes NaN as null and typed arrays as arrays', () => {
