@@ -54,6 +54,7 @@ export const CODES = {
   E0107: 'input left over where a declaration should start',
   E0108: 'positional argument after a named argument',
   E0110: 'invalid number literal',
+  E0111: 'input nested deeper (or an expression longer) than the parser reads',
   // E02: names
   E0201: 'unknown column of a dataset source (from the column catalog)',
   E0202: 'undefined name: no param, derived column or block of that name',

@@ -18,7 +18,7 @@
  * moves above that item). On a file with syntax errors it refuses: no text, the diagnostics.
  */
 import type { Block, BlockItem, Decl, Expr } from './ast.js';
-import type { Diagnostic } from './diagnostics.js';
+import { error, type Diagnostic } from './diagnostics.js';
 import type { Comment } from './lexer.js';
 import { parse } from './to-ast.js';
 
@@ -32,7 +32,12 @@ export function format(text: string, file: string): FormatResult {
   const r = parse(text, file);
   if (r.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: r.diagnostics };
   const p = new Printer(text, r.comments);
-  return { text: p.module(r.module.decls), diagnostics: r.diagnostics };
+  try {
+    return { text: p.module(r.module.decls), diagnostics: r.diagnostics };
+  } catch (e: unknown) {
+    if (!(e instanceof RangeError)) throw e;
+    return { diagnostics: [error('E0111', 'input too deeply nested to format', { file, start: 0, end: 0 })] };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -374,6 +374,17 @@ export function parseCst(text: string, file: string): CstResult {
       ? eofSpan()
       : { file, start: t.startOffset, end: t.startOffset + t.image.length };
 
+  // Inputs nested deeper than any real file would overflow the stack of a recursive-descent parser (and of
+  // the tree walkers after it): stop reading at the first token that goes past a limit (E0111), and drop the
+  // parse errors at or after it (they only say the rest is missing).
+  const cut = tooDeep(tokens);
+  let limitAt = Number.POSITIVE_INFINITY;
+  if (cut !== undefined) {
+    const t = tokens[cut.index]!;
+    limitAt = t.startOffset;
+    diagnostics.push(error('E0111', cut.message, { file, start: t.startOffset, end: t.startOffset + t.image.length }));
+    tokens.length = cut.index;
+  }
   // A parse error at the first token after a lexically broken one (stray character, unterminated string or
   // name) is a cascade of the lexer error, already reported: drop it.
   const afterLexError = new Set<number>();
@@ -393,7 +404,7 @@ export function parseCst(text: string, file: string): CstResult {
     for (const e of parser.errors) {
       const t = e.token;
       const span = spanOf(t);
-      const cascade = afterLexError.has(span.start);
+      const cascade = afterLexError.has(span.start) || span.start >= limitAt || (cut !== undefined && t.tokenType === EOF);
       if (e.name === 'NotAllInputParsedException') {
         restartAt = slice.indexOf(t);
         if (!cascade) diagnostics.push(error('E0107', e.message, span));
@@ -413,6 +424,43 @@ export function parseCst(text: string, file: string): CstResult {
     i += j;
   }
   return { modules, tokens, comments: lexed.comments, diagnostics };
+}
+
+const BINARY = new Set<TokenType>([T.OrOp, T.AndOp, T.EqEq, T.NotEq, T.Less, T.LessEq, T.Greater, T.GreaterEq, T.Plus, T.Star, T.Slash, T.Percent, T.Pow]);
+
+/** Limits that no real `.pipe` file reaches; they keep every recursive stage far from the stack limit. */
+export const LIMITS = { depth: 32, unaryRun: 64, powers: 64, operators: 500 } as const;
+
+/**
+ * The first token past a nesting limit: bracket depth, a run of prefix operators, or, within one value (from
+ * one `=` to the next), the number of `**` (right-nested) or of all binary operators (left-nested).
+ */
+function tooDeep(ts: readonly IToken[]): { index: number; message: string } | undefined {
+  let depth = 0;
+  let unary = 0;
+  let powers = 0;
+  let operators = 0;
+  let prevIsOperand = false;
+  for (let i = 0; i < ts.length; i++) {
+    const tt = ts[i]!.tokenType;
+    if (tt === T.LParen || tt === T.LBracket || tt === T.LCurly) {
+      if (++depth > LIMITS.depth) return { index: i, message: `nested more than ${LIMITS.depth} levels deep` };
+    } else if (tt === T.RParen || tt === T.RBracket || tt === T.RCurly) depth = Math.max(0, depth - 1);
+    if (tt === T.Equals) {
+      powers = 0;
+      operators = 0;
+    }
+    const isPrefix = (tt === T.Minus || tt === T.Bang) && !prevIsOperand;
+    unary = isPrefix ? unary + 1 : 0;
+    if (unary > LIMITS.unaryRun) return { index: i, message: `more than ${LIMITS.unaryRun} prefix operators in a row` };
+    if (tt === T.Pow && ++powers > LIMITS.powers) return { index: i, message: `more than ${LIMITS.powers} \`**\` in one value` };
+    const binary = BINARY.has(tt) || (tt === T.Minus && prevIsOperand);
+    if (binary && ++operators > LIMITS.operators) return { index: i, message: `more than ${LIMITS.operators} operators in one value` };
+    prevIsOperand =
+      tt === T.Identifier || tt === T.NumberLiteral || tt === T.BadNumber || tt === T.StringLiteral || tt === T.UnterminatedString ||
+      tt === T.QuotedName || tt === T.UnterminatedQuotedName || tt === T.True || tt === T.False || tt === T.RParen || tt === T.RBracket;
+  }
+  return undefined;
 }
 
 function startsDeclaration(ts: IToken[], j: number): boolean {

@@ -26,6 +26,18 @@ export interface ParseResult {
 
 /** Parses one file. Never throws on user input; the module is partial when there are diagnostics. */
 export function parse(text: string, file: string): ParseResult {
+  try {
+    return parseUnguarded(text, file);
+  } catch (e: unknown) {
+    // The nesting limits of parser.ts keep real input far from the stack limit; this is the last guard, so
+    // that parse() never throws on user input.
+    if (!(e instanceof RangeError)) throw e;
+    const span = { file, start: 0, end: 0 };
+    return { module: { file, text, decls: [] }, comments: [], diagnostics: [error('E0111', 'input too deeply nested to read', span)] };
+  }
+}
+
+function parseUnguarded(text: string, file: string): ParseResult {
   const cst = parseCst(text, file);
   const b = new AstBuilder(file, text);
   const decls: Decl[] = [];

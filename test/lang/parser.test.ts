@@ -155,3 +155,24 @@ describe('parser: declarations', () => {
     );
   });
 });
+
+describe('parser: limits', () => {
+  it('stops at a nesting limit with one error instead of overflowing the stack', async () => {
+    const { compile, format } = await import('../../src/lang/index.js');
+    const inputs = [
+      `param a = ${'('.repeat(3000)}1${')'.repeat(3000)}`,
+      `param a = ${'['.repeat(3000)}${']'.repeat(3000)}`,
+      `param a = ${'-'.repeat(5000)}1`,
+      `param a = ${Array(3000).fill('2').join(' ** ')}`,
+      `param a = ${Array(20000).fill('1').join(' + ')}`,
+      `dataset d {${' x {'.repeat(3000)}${'}'.repeat(3001)}`,
+    ];
+    for (const text of inputs) {
+      const p = parse(text, 'deep.pipe');
+      expect(p.diagnostics.map((d) => d.code)).toContain('E0111');
+      expect(format(text, 'deep.pipe').text).toBeUndefined();
+      const c = await compile('deep.pipe', { readFile: () => text, resolve: (_f, p) => p });
+      expect(c.diagnostics.map((d) => d.code)).toContain('E0111');
+    }
+  });
+});
