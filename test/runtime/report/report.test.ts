@@ -216,6 +216,25 @@ describe('renderReport on unusual inputs', () => {
     expect(r.svgs.overtraining).toContain('KS p-values unavailable');
   });
 
+  it('draws searches with failed trials, missing parameters and a minimised metric', async () => {
+    const base = syntheticReportInput({ events: 300, plots: ['search', 'parallel'] });
+    const trials = [
+      { id: 0, params: { depth: 3, eta: 0.1 }, metric: 0.41, std: 0.01, folds: [0.4, 0.42], status: 'done' as const },
+      { id: 1, params: { depth: 6 }, metric: 0.39, std: NaN, folds: [0.39], status: 'done' as const },
+      { id: 2, params: { depth: 9, eta: 0.3 }, metric: NaN, std: NaN, folds: [], status: 'failed' as const },
+    ];
+    const search = { metric: 'logloss', direction: 'min' as const, trials, best: { id: 1, params: { depth: 6 }, metric: 0.39, std: NaN } };
+    const allFailed = { ...search, trials: [trials[2]!], best: { id: 2, params: {}, metric: NaN, std: NaN } };
+    const r = await renderReport({ ...base, search: [{ name: 'tune', result: search }, { name: 'broken', result: allFailed }] });
+    parseXml(r.svgs.search!);
+    parseXml(r.svgs.parallel!);
+    expect(r.svgs.search).toContain('best: trial 1, logloss = 0.390');
+    expect(r.svgs.search).toContain('1 failed (not drawn)');
+    expect(r.svgs.parallel).toContain('lower is better');
+    const s = r.json.figures.search as { searches: { running_best: { id: number; m: number }[] }[] };
+    expect(s.searches[0]!.running_best).toEqual([{ id: 0, m: 0.41 }, { id: 1, m: 0.39 }, { id: 2, m: 0.39 }]);
+  });
+
   it('inputVariable splits a column by class, keeping NaN and weights', () => {
     const f = (a: number[]) => Float64Array.from(a);
     const v = inputVariable('x', f([1, NaN, 3, 4]), f([1, 0, 1, 0]), f([0.5, 2, 1.5, 3]), 'GeV');
