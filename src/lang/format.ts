@@ -7,8 +7,8 @@
  * - 2-space indent, one attribute per line, `=` aligned within a run of consecutive attributes of a block
  *   (a run is broken by a blank line or a nested block, not by own-line comments); trailing comments of a run
  *   are aligned two spaces after its longest commented line;
- * - exactly one blank line between top-level declarations when either is a block; between params and imports,
- *   and between the items of a block, at most one blank line (as written);
+ * - exactly one blank line between top-level declarations (comments above a declaration stay with it); between
+ *   the items of a block at most one blank line, as written;
  * - lists and calls on one line; numbers as written; strings re-escaped (`\"` `\\` `\n` `\t`); backticks only
  *   where a name needs them; single spaces around binary operators, none after unary ones;
  * - minimal parentheses: a sub-expression is parenthesised only when the grammar would otherwise parse it
@@ -170,7 +170,7 @@ class Printer {
       lines.push(...ls);
     };
     for (const d of decls) {
-      const forceBlank = prev !== undefined && (prev.kind === 'block' || d.kind === 'block');
+      const forceBlank = prev !== undefined;
       let first = true;
       const limit = d.kind === 'block' ? d.span.start : d.span.end;
       for (const c of this.takeBefore(limit)) {
