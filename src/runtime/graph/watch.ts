@@ -1,7 +1,7 @@
 /**
  * Watch mode: rebuild when a file the last build read changes.
  *
- * May import: chokidar, node:path, node:perf_hooks. It knows nothing of
+ * May import: chokidar, node:fs, node:path, node:perf_hooks. It knows nothing of
  * plans or the cache: the caller's `rebuild()` compiles and builds, and returns the files that build
  * read (the .pipe files and the data files), which become the watched set (esbuild's
  * pkg/api/watcher.go: watch exactly what the build read, re-armed after each build).
@@ -29,9 +29,14 @@
  *
  * Re-arming starts a new chokidar watcher for the new set and closes the old one once the new one
  * is ready (chokidar gives no ready signal for `add()` on a live watcher), so 'watching' is
- * emitted only when every file of the set is really watched. Known gap: a file read for the first
- * time by a build and changed before that build ends is not noticed until its next change.
+ * emitted only when every file of the set is really watched. chokidar can drop a change that lands
+ * while watchers are swapped (the old one closes before its async stat reports it), so each
+ * rebuild also compares size/mtime/inode stamps of the watched files taken before it started with
+ * their stamps after re-arming; a difference queues a rebuild (at worst one extra, no-op, build).
+ * Known gap: a file read for the first time by a build and changed before that build ends is not
+ * noticed until its next change.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
@@ -186,6 +191,7 @@ class FileWatcher implements Watcher {
     const ac = new AbortController();
     this.#rebuildAbort = ac;
     this.#emit({ type: 'rebuild-start', changed });
+    const before = stamps(this.#watched);
     const t0 = performance.now();
     let files: string[] | undefined;
     try {
@@ -207,6 +213,15 @@ class FileWatcher implements Watcher {
             this.#watched = next;
             await this.#arm(next); // changes meanwhile arrive in state running/queued
             if (this.#now() === 'aborted') return;
+          }
+        }
+        // A save while watchers were being swapped can be lost by chokidar (the old watcher closes
+        // before it reports); compare stamps taken before the rebuild to catch it.
+        for (const [f, stamp] of before) {
+          if (this.#watched.has(f) && !this.#changed.has(f) && stampOf(f) !== stamp) {
+            this.#emit({ type: 'change', path: f, event: 'change', queued: true });
+            this.#changed.add(f);
+            this.#state = 'queued';
           }
         }
         if (this.#now() === 'queued') this.#debounce();
@@ -241,6 +256,22 @@ class FileWatcher implements Watcher {
     await Promise.all(all.map((w) => w.close()));
     this.#emit({ type: 'closed' });
   }
+}
+
+/** size, mtime (ns) and inode of a file, or 'missing'. */
+function stampOf(file: string): string {
+  try {
+    const st = fs.statSync(file, { bigint: true });
+    return `${st.size}:${st.mtimeNs}:${st.ino}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function stamps(files: Iterable<string>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const f of files) m.set(f, stampOf(f));
+  return m;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
