@@ -855,8 +855,8 @@ export class Checker {
   /** Names an expression uses that resolve to derived columns (params shadow them). */
   private deriveRefs(st: DatasetState, e: Expr): { to: string; span: Span }[] {
     const out: { to: string; span: Span }[] = [];
-    walkNames(e, (name, span) => {
-      if (!this.params.has(name) && st.derive.has(name)) out.push({ to: name, span });
+    walkNames(e, (name, span, quoted) => {
+      if ((quoted || !this.params.has(name)) && st.derive.has(name)) out.push({ to: name, span });
     });
     return out;
   }
@@ -864,8 +864,8 @@ export class Checker {
   /** Names an expression uses that are source columns (neither params nor derived). */
   private columnRefs(st: DatasetState, e: Expr): string[] {
     const out: string[] = [];
-    walkNames(e, (name) => {
-      if (!this.params.has(name) && !st.derive.has(name)) out.push(name);
+    walkNames(e, (name, _span, quoted) => {
+      if ((quoted || !this.params.has(name)) && !st.derive.has(name)) out.push(name);
     });
     return out;
   }
@@ -1084,7 +1084,13 @@ export class Checker {
     const missing = st.missing;
     const split = st.split;
     if (st.sources.length === 0) return;
-    const derive: Derived[] = [...st.derive.values()].map((d) => ({ name: d.key, expr: d.value, span: d.span }));
+    const derive: Derived[] = [...st.derive.values()].map((d) => {
+      const uses: string[] = [];
+      walkNames(d.value, (n, _span, quoted) => {
+        if ((quoted || !this.params.has(n)) && !uses.includes(n)) uses.push(n);
+      });
+      return { name: d.key, expr: d.value, span: d.span, uses, type: st.deriveTypes.get(d.key) ?? ANY };
+    });
     const expr = (k: string): Expr | undefined => {
       const x = a.get(k);
       return x?.kind === 'attr' ? x.value : undefined;
@@ -1754,11 +1760,11 @@ function sortKeys(r: Record<string, Value>): Record<string, Value> {
   return out;
 }
 
-/** Calls `f` for every name an expression reads as a column (not callees, not member names). */
-function walkNames(e: Expr, f: (name: string, span: Span) => void): void {
+/** Calls `f` for every name an expression reads (not callees, not member names), in text order. */
+export function walkNames(e: Expr, f: (name: string, span: Span, quoted: boolean) => void): void {
   switch (e.kind) {
     case 'name':
-      f(e.name, e.span);
+      f(e.name, e.span, e.quoted);
       return;
     case 'list':
       e.items.forEach((x) => walkNames(x, f));
@@ -1789,7 +1795,9 @@ function walkNames(e: Expr, f: (name: string, span: Span) => void): void {
 
 function paramRefs(e: Expr): { name: string; span: Span }[] {
   const out: { name: string; span: Span }[] = [];
-  walkNames(e, (name, span) => out.push({ name, span }));
+  walkNames(e, (name, span, quoted) => {
+    if (!quoted) out.push({ name, span });
+  });
   return out;
 }
 

@@ -27,3 +27,4 @@ export * as schema from './schema.js';
 export { renderAll } from './render-all.js';
 export { format, formatExpr } from './format.js';
 export type { FormatResult } from './format.js';
+export { walkNames } from './check.js';

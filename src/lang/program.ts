@@ -38,6 +38,10 @@ export interface Derived {
   readonly name: string;
   readonly expr: Expr;
   readonly span: Span;
+  /** Columns the expression reads (derived and source, not params), in first-use order. */
+  readonly uses?: readonly string[];
+  /** The checked type: base 'num' | 'bool' | 'str' ('any' when unknown, e.g. without a catalog). */
+  readonly type?: { readonly base: 'num' | 'bool' | 'str' | 'any'; readonly shape: 'scalar' | 'jagged' | 'any' };
 }
 
 export type SplitSpec =

@@ -106,6 +106,35 @@ describe('checker: the LANGUAGE.md examples', () => {
     const h = block(p, 'dataset', 'hzz') as DatasetDecl;
     expect(h.sources[0]!.source.paths).toEqual(['data/HZZ.root', 'data/more/*.root']);
     expect(h.usedColumns).toEqual(['NMuon', 'Muon_Px', 'Muon_Py', 'Muon_Iso']);
+    expect(h.derive.map((d) => [d.name, d.uses, d.type])).toEqual([
+      ['lead_mu_pt', ['Muon_Px', 'Muon_Py'], { base: 'num', shape: 'scalar' }],
+      ['n_good_mu', ['Muon_Iso'], { base: 'num', shape: 'scalar' }],
+      ['first_px', ['Muon_Px'], { base: 'num', shape: 'scalar' }],
+    ]);
+  });
+  it('types jagged arithmetic, reductions and broadcasting; params are not columns unless backticked', async () => {
+    const p = await ok(`param k = 2
+dataset hzz {
+  source = root("data/HZZ.root", tree: "events")
+  label  = NMuon >= k
+  derive {
+    scaled = Muon_Px * k + 1
+    good   = Muon_Iso < 1.0
+    n      = count(good) + sum(scaled) + len(Muon_E)
+    both   = max(MET_px, MET_py) > 0 && any(good) && triggerIsoMu24
+    \`k\`    = n * 2
+    other  = \`k\` + k
+  }
+}`);
+    const d = block(p, 'dataset', 'hzz') as DatasetDecl;
+    expect(Object.fromEntries(d.derive.map((x) => [x.name, `${x.type!.base}/${x.type!.shape}:${x.uses!.join(',')}`]))).toEqual({
+      scaled: 'num/jagged:Muon_Px',
+      good: 'bool/jagged:Muon_Iso',
+      n: 'num/scalar:good,scaled,Muon_E',
+      both: 'bool/scalar:MET_px,MET_py,good,triggerIsoMu24',
+      k: 'num/scalar:n',
+      other: 'num/scalar:k',
+    });
   });
 });
 
