@@ -71,7 +71,7 @@ describe('formatExpr', () => {
 
 describe('format', () => {
   it('turns CRLF into LF and keeps trailing comments', () => {
-    expect(format('param a = 1 # one\r\nparam b = 2\r\n', 'c').text).toBe('param a = 1  # one\nparam b = 2\n');
+    expect(format('param a = 1 # one\r\nparam b = 2\r\n', 'c').text).toBe('param a = 1  # one\n\nparam b = 2\n');
   });
   it('aligns = and trailing comments within a run, and restarts after a blank line', () => {
     const text = 'model m {\n  features = f # f\n  cv = 5 # five\n\n  algorithm = fisher()\n  seed = 1\n}\n';
