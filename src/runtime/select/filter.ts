@@ -41,6 +41,8 @@ export interface FilterResult {
   readonly selected: string[];
   /** Every feature, best first, with rank, selected and the reason it was dropped. */
   readonly ranking: RankingEntry[];
+  /** Dropped feature → reason ('fdr', 'max_corr with X', 'keep'). */
+  readonly dropped: Record<string, string>;
 }
 
 /** Features in rank order by `by` (descending, NaN last, ties by name). */
@@ -119,5 +121,5 @@ export function selectFeatures(input: FilterInput): FilterResult {
   if (input.keep.kind === 'count' && !(Number.isInteger(n) && n >= 0)) throw new RangeError(`keep must be a non-negative integer, got ${n}`);
   survivors.slice(n).forEach((r) => reason.set(r.feature, 'keep'));
   const selected = survivors.slice(0, n).map((r) => r.feature);
-  return { selected, ranking: entries(order, reason, new Set(selected)) };
+  return { selected, ranking: entries(order, reason, new Set(selected)), dropped: Object.fromEntries(reason) };
 }

@@ -7,7 +7,7 @@
  * (Ross 2014, the discrete-target form of Kraskov et al.): x is divided by its standard deviation
  * (ddof 0; 1 if that is 0), then 1e-10 · max(1, mean|x|) · N(0, 1) noise is added to break ties, as
  * sklearn does. sklearn draws that noise from numpy's global-or-given RandomState; we draw it from
- * our seeded Rng (`seed`, default 0, one normal per kept row in row order), so results are
+ * our seeded Rng (`seed`, default 0, `gaussianNoise`: one normal per kept row in row order), so results are
  * deterministic and equal sklearn's up to the tie-breaking draws (≈1e-3 on heavily tied columns).
  * For each point, r = distance to its k-th neighbour within its class, shrunk by one ulp
  * (`nextafter(r, 0)`), m = points of any class within r (itself included), and
@@ -46,21 +46,40 @@ export function mutualInfo(x: Float64Array, y: Float64Array, opts: MiOptions = {
   return mutualInfoKnn(x, y, k, opts.seed ?? 0);
 }
 
+/**
+ * n standard normals from `new Rng(seed)` by Box–Muller using both outputs of each pair
+ * (u = next() redrawn while 0, v = next(); z₂ᵢ = r cos 2πv, z₂ᵢ₊₁ = r sin 2πv with r = √(−2 ln u)).
+ * test/fixtures/stats/make_fixtures.py reproduces exactly this sequence.
+ */
+export function gaussianNoise(seed: number, n: number): Float64Array {
+  const rng = new Rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    let u = 0;
+    while (u === 0) u = rng.next();
+    const v = rng.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
 function mutualInfoKnn(x: Float64Array, y: Float64Array, k: number, seed: number): number {
   const n0 = x.length;
-  const rows: number[] = [];
+  const rows = new Int32Array(n0);
+  let n = 0;
   for (let i = 0; i < n0; i++) {
     const yi = y[i]!;
-    if (!Number.isNaN(x[i]!) && Number.isInteger(yi) && yi >= 0) rows.push(i);
+    if (!Number.isNaN(x[i]!) && Number.isInteger(yi) && yi >= 0) rows[n++] = i;
   }
-  const n = rows.length;
   if (n < 2) return NaN;
   // sklearn: scale(with_mean=False) then noise.
   let s = 0;
-  for (const i of rows) s += x[i]!;
+  for (let j = 0; j < n; j++) s += x[rows[j]!]!;
   const mu = s / n;
   let ss = 0;
-  for (const i of rows) ss += (x[i]! - mu) * (x[i]! - mu);
+  for (let j = 0; j < n; j++) { const d = x[rows[j]!]! - mu; ss += d * d; }
   let sd = Math.sqrt(ss / n);
   if (!(sd >= 10 * Number.EPSILON)) sd = 1;
   const v = new Float64Array(n);
@@ -68,37 +87,49 @@ function mutualInfoKnn(x: Float64Array, y: Float64Array, k: number, seed: number
   let absSum = 0;
   for (let j = 0; j < n; j++) {
     const i = rows[j]!;
-    v[j] = x[i]! / sd;
-    absSum += Math.abs(v[j]!);
+    const t = x[i]! / sd;
+    v[j] = t;
+    absSum += Math.abs(t);
     lab[j] = y[i]!;
   }
   const amp = 1e-10 * Math.max(1, absSum / n);
-  const rng = new Rng(seed);
-  for (let j = 0; j < n; j++) v[j]! += amp * rng.normal();
+  const noise = gaussianNoise(seed, n);
+  for (let j = 0; j < n; j++) v[j]! += amp * noise[j]!;
 
   const order = argsort(v);
   const sorted = new Float64Array(n);
   const sortedLab = new Int32Array(n);
-  for (let j = 0; j < n; j++) { sorted[j] = v[order[j]!]!; sortedLab[j] = lab[order[j]!]!; }
   let K = 0;
-  for (let j = 0; j < n; j++) if (sortedLab[j]! + 1 > K) K = sortedLab[j]! + 1;
+  for (let j = 0; j < n; j++) {
+    const o = order[j]!;
+    sorted[j] = v[o]!;
+    const l = lab[o]!;
+    sortedLab[j] = l;
+    if (l + 1 > K) K = l + 1;
+  }
   const counts = new Int32Array(K);
   for (let j = 0; j < n; j++) counts[sortedLab[j]!]!++;
 
-  // Per class: sorted values of the class (a subsequence of `sorted`).
+  // Per class: its sorted values (a subsequence of `sorted`) and their positions in `sorted`.
   const starts = new Int32Array(K + 1);
   for (let c = 0; c < K; c++) starts[c + 1] = starts[c]! + counts[c]!;
   const cls = new Float64Array(n);
+  const pos = new Int32Array(n);
   const fill = starts.slice(0, K);
-  for (let j = 0; j < n; j++) cls[fill[sortedLab[j]!]!++] = sorted[j]!;
+  for (let j = 0; j < n; j++) { const t = fill[sortedLab[j]!]!++; cls[t] = sorted[j]!; pos[t] = j; }
+
+  // ψ at integers by recurrence: ψ(1) = −γ, ψ(m+1) = ψ(m) + 1/m.
+  const psi = new Float64Array(n + 2);
+  psi[1] = digamma(1);
+  for (let m = 1; m <= n; m++) psi[m + 1] = psi[m]! + 1 / m;
 
   let nKept = 0, sumK = 0, sumNc = 0, sumM = 0;
   for (let c = 0; c < K; c++) {
     const cnt = counts[c]!;
     if (cnt <= 1) continue;
     const kc = Math.min(k, cnt - 1);
-    const psiK = digamma(kc), psiN = digamma(cnt);
     const base = starts[c]!;
+    let sumMc = 0;
     for (let p = 0; p < cnt; p++) {
       const xi = cls[base + p]!;
       let L = p - 1, R = p + 1, r = 0;
@@ -108,18 +139,30 @@ function mutualInfoKnn(x: Float64Array, y: Float64Array, k: number, seed: number
         if (dl <= dr) { r = dl; L--; } else { r = dr; R++; }
       }
       const rad = nextDown(r);
-      // m = #{j : |sorted[j] - xi| <= rad}
-      let a = 0, b = n;
-      while (a < b) { const mid = (a + b) >>> 1; if (xi - sorted[mid]! <= rad) b = mid; else a = mid + 1; }
-      const first = a;
-      a = first; b = n;
-      while (a < b) { const mid = (a + b) >>> 1; if (sorted[mid]! - xi <= rad) a = mid + 1; else b = mid; }
-      const m = a - first;
-      sumM += digamma(m);
-      sumK += psiK;
-      sumNc += psiN;
-      nKept++;
+      // m = #{j : |sorted[j] − xi| ≤ rad}: scan outwards from the point's own position, with a
+      // binary search once the scan gets long (a sparse class inside a dense one).
+      const at = pos[base + p]!;
+      let lo = at, hi = at;
+      let steps = 0;
+      while (lo > 0 && xi - sorted[lo - 1]! <= rad && steps < 32) { lo--; steps++; }
+      if (steps === 32) {
+        let a = 0, b = lo;
+        while (a < b) { const mid = (a + b) >>> 1; if (xi - sorted[mid]! <= rad) b = mid; else a = mid + 1; }
+        lo = a;
+      }
+      steps = 0;
+      while (hi < n - 1 && sorted[hi + 1]! - xi <= rad && steps < 32) { hi++; steps++; }
+      if (steps === 32) {
+        let a = hi + 1, b = n;
+        while (a < b) { const mid = (a + b) >>> 1; if (sorted[mid]! - xi <= rad) a = mid + 1; else b = mid; }
+        hi = a - 1;
+      }
+      sumMc += psi[hi - lo + 1]!;
     }
+    sumM += sumMc;
+    sumK += cnt * digamma(kc);
+    sumNc += cnt * digamma(cnt);
+    nKept += cnt;
   }
   if (nKept === 0) return NaN;
   const mi = digamma(nKept) + sumK / nKept - sumNc / nKept - sumM / nKept;

@@ -61,31 +61,69 @@ export interface SortedBinary {
 }
 
 /**
- * Rows with finite-or-infinite x (not NaN), y ∈ {0, 1} and a non-NaN weight, sorted by x.
- * Rows with other labels are ignored (one-vs-rest callers pass a 0/1 vector).
+ * Rows with a non-NaN x, y ∈ {0, 1} and a non-NaN weight, sorted by x (the order among equal x is
+ * unspecified: every caller aggregates tie groups). Rows with other labels are ignored (one-vs-rest
+ * callers pass a 0/1 vector).
+ * Implementation: a bucket sort on the value (≈ one bucket per row over [min, max]) that scatters
+ * x, class and weight together, then sorts each bucket (insertion sort when small, radix argsort
+ * otherwise, which also makes a bucket of equal values cost one pass). Smooth distributions cost two
+ * sequential passes and one scatter; skewed ones degrade gracefully towards the radix sort.
  */
 export function sortBinary(x: Float64Array, y: Float64Array, w?: Float64Array | null): SortedBinary {
   const n = x.length;
-  const keep = new Uint32Array(n);
-  let m = 0;
+  let m = 0, lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) {
-    const yi = y[i]!;
-    if (Number.isNaN(x[i]!) || (yi !== 0 && yi !== 1) || (w && Number.isNaN(w[i]!))) continue;
-    keep[m++] = i;
+    const xi = x[i]!, yi = y[i]!;
+    if (xi !== xi || (yi !== 0 && yi !== 1) || (w && w[i]! !== w[i]!)) continue;
+    m++;
+    if (xi < lo && xi !== -Infinity) lo = xi;
+    if (xi > hi && xi !== Infinity) hi = xi;
   }
-  const vals = new Float64Array(m);
-  for (let j = 0; j < m; j++) vals[j] = x[keep[j]!]!;
-  const ord = argsort(vals);
   const xs = new Float64Array(m), cls = new Uint8Array(m), ws = new Float64Array(m);
   let nS = 0, nB = 0, wS = 0, wB = 0;
-  for (let j = 0; j < m; j++) {
-    const o = ord[j]!;
-    const i = keep[o]!;
-    xs[j] = vals[o]!;
-    const c = y[i] === 1 ? 1 : 0;
+  if (m === 0) return { x: xs, cls, w: ws, nS, nB, wS, wB };
+  const B = Math.max(1, m);
+  const finiteRange = hi > lo && Number.isFinite(hi - lo);
+  const scale = finiteRange ? (B - 1) / (hi - lo) : 0;
+  const bucketOf = (v: number): number => {
+    if (!finiteRange) return 0;
+    if (v <= lo) return 0;
+    if (v >= hi) return B - 1;
+    const b = Math.floor((v - lo) * scale);
+    return b < 0 ? 0 : b >= B ? B - 1 : b;
+  };
+  const start = new Int32Array(B + 1);
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!, yi = y[i]!;
+    if (xi !== xi || (yi !== 0 && yi !== 1) || (w && w[i]! !== w[i]!)) continue;
+    start[bucketOf(xi) + 1]!++;
+  }
+  for (let b = 0; b < B; b++) start[b + 1]! += start[b]!;
+  const fill = start.slice(0, B);
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!, yi = y[i]!;
+    if (xi !== xi || (yi !== 0 && yi !== 1)) continue;
     const wi = w ? w[i]! : 1;
-    cls[j] = c; ws[j] = wi;
-    if (c) { nS++; wS += wi; } else { nB++; wB += wi; }
+    if (wi !== wi) continue;
+    const p = fill[bucketOf(xi)]!++;
+    xs[p] = xi; ws[p] = wi;
+    if (yi === 1) { cls[p] = 1; nS++; wS += wi; } else { nB++; wB += wi; }
+  }
+  for (let b = 0; b < B; b++) {
+    const s0 = start[b]!, s1 = start[b + 1]!, len = s1 - s0;
+    if (len < 2) continue;
+    if (len <= 32) {
+      for (let i = s0 + 1; i < s1; i++) {
+        const v = xs[i]!, c = cls[i]!, wv = ws[i]!;
+        let j = i - 1;
+        while (j >= s0 && xs[j]! > v) { xs[j + 1] = xs[j]!; cls[j + 1] = cls[j]!; ws[j + 1] = ws[j]!; j--; }
+        xs[j + 1] = v; cls[j + 1] = c; ws[j + 1] = wv;
+      }
+    } else {
+      const seg = xs.slice(s0, s1), segC = cls.slice(s0, s1), segW = ws.slice(s0, s1);
+      const ord = argsort(seg);
+      for (let i = 0; i < len; i++) { const o = ord[i]!; xs[s0 + i] = seg[o]!; cls[s0 + i] = segC[o]!; ws[s0 + i] = segW[o]!; }
+    }
   }
   return { x: xs, cls, w: ws, nS, nB, wS, wB };
 }

@@ -151,21 +151,25 @@ export function smirnov(n: number, x: number): number {
   }
   let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
   if (alpha === 0) n1mxfl -= 1;
-  const lgn1 = lgamma(n + 1);
-  const terms = new Float64Array(n1mxfl + 1);
-  let tmax = -Infinity;
+  // Terms t_v = log[C(n,v) (x+v/n)^(v−1) (1−x−v/n)^(n−v)], v = 0..n1mxfl, are unimodal in v; sum
+  // them relative to the running maximum and stop once they fall 40 e-folds below it (< 1e-17).
+  // log C(n, v) by the recurrence log C(n, v+1) = log C(n, v) + log((n−v)/(v+1)).
+  let logC = 0, tmax = -Infinity, sum = 0;
   for (let v = 0; v <= n1mxfl; v++) {
+    if (v > 0) logC += Math.log((n - v + 1) / v);
     const a = x + v / n;
     const b = (n - v) / n - x;
-    let t: number;
-    if (b <= 0) t = -Infinity;
-    else t = lgn1 - lgamma(v + 1) - lgamma(n - v + 1) + (v - 1) * Math.log(a) + (n - v) * Math.log(b);
-    terms[v] = t;
-    if (t > tmax) tmax = t;
+    if (!(b > 0)) break;
+    const t = logC + (v - 1) * Math.log(a) + (n - v) * Math.log(b);
+    if (t > tmax) {
+      sum = sum * Math.exp(tmax - t) + 1;
+      tmax = t;
+    } else {
+      sum += Math.exp(t - tmax);
+      if (t < tmax - 40) break;
+    }
   }
   if (tmax === -Infinity) return 0;
-  let sum = 0;
-  for (let v = 0; v <= n1mxfl; v++) sum += Math.exp(terms[v]! - tmax);
   return clip01(x * Math.exp(tmax + Math.log(sum)));
 }
 
@@ -401,11 +405,13 @@ export function kolmogn(n: number, x: number, cdf: boolean): number {
   return pick(cdfp, 1 - cdfp, cdf);
 }
 
-/** Largest double below x (numpy `nextafter(x, 0)` for x > 0). */
+const ND_F = new Float64Array(1);
+const ND_U = new Uint32Array(ND_F.buffer); // little-endian: [low word, high word]
+
+/** The double one ulp closer to 0 than x (numpy `nextafter(x, 0)`); 0 stays 0. */
 export function nextDown(x: number): number {
-  if (x === 0) return 0;
-  const buf = new Float64Array([x]);
-  const bits = new BigInt64Array(buf.buffer);
-  bits[0] = bits[0]! - 1n; // one ulp towards zero (for either sign the magnitude decreases)
-  return buf[0]!;
+  if (x === 0 || Number.isNaN(x)) return x;
+  ND_F[0] = x;
+  if (ND_U[0] === 0) { ND_U[0] = 0xffffffff; ND_U[1] = ND_U[1]! - 1; } else ND_U[0] = ND_U[0]! - 1;
+  return ND_F[0]!;
 }

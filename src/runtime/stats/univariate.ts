@@ -340,3 +340,27 @@ export function scoreRecord(results: readonly UnivariateResult[]): Record<string
   }
   return out;
 }
+
+/**
+ * Several scores of one variable at once (same results as calling `univariate` per score). Binary
+ * problems sort the variable once for KS and AUC; callers that own a whole variable (the bench, a
+ * step that groups scores) save one sort of the column.
+ */
+export function univariateAll(names: readonly string[], x: Float64Array, y: Float64Array, w?: Float64Array | null, opts: UnivariateOptions = {}): UnivariateResult[] {
+  const K = opts.nClasses ?? inferClasses(y);
+  if (K > 2 || !(names.includes('ks') && names.includes('auc'))) return names.map((s) => univariate(s, x, y, w, opts));
+  if (x.length !== y.length || (w && w.length !== x.length)) return names.map((s) => univariate(s, x, y, w, opts));
+  let sorted: SortedBinary | undefined;
+  const getSorted = () => (sorted ??= sortBinary(x, y, w));
+  return names.map((s): UnivariateResult => {
+    if (s === 'ks') {
+      const r = ks2Sorted(getSorted(), opts.ksMethod ?? 'auto');
+      return { score: 'ks', value: r.statistic, pvalue: r.pvalue };
+    }
+    if (s === 'auc') {
+      const a = aucSorted(getSorted());
+      return { score: 'auc', value: Number.isNaN(a) ? NaN : Math.max(a, 1 - a) };
+    }
+    return univariate(s, x, y, w, { ...opts, nClasses: K });
+  });
+}

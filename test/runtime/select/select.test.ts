@@ -110,6 +110,7 @@ describe('univariate filter', () => {
     expect(r.selected).toContain(stronger);
     expect(r.selected).not.toContain(weaker);
     expect(r.ranking.find((e) => e.feature === weaker)!.dropped).toBe(`max_corr with ${stronger}`);
+    expect(r.dropped).toEqual({ [weaker]: `max_corr with ${stronger}` });
     expect(r.selected).toHaveLength(9);
   });
 
