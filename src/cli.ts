@@ -305,12 +305,25 @@ async function summaryLines(r: BuildOutcome, reports: Record<string, string>): P
 
 async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
   const { file, rest } = pipeAndRest(a);
-  const loaded = await loadOrReport(a, io, file);
-  if (!loaded) return 1;
-  const { s, l } = loaded;
-  checkTargetNames(l.plan, rest);
   const t0 = performance.now();
-  const r = await runBuildWithProgress(a, io, s, rest);
+  let r: BuildOutcome | undefined;
+  let session: import('./runtime/session.js').Session | undefined;
+  if (!a.flags.force && rest.length === 0) {
+    // The no-op fast path: nothing is loaded beyond the cache index when nothing changed.
+    const { tryNoop } = await import('./runtime/noop.js');
+    const n = tryNoop({ entry: file, cwd: process.cwd(), cacheDir: cacheDir(a), overrides: overridesOf(a) });
+    if (n) {
+      const steps = n.plan.steps.map((st) => ({ id: st.id, kind: st.kind, ...(st.block !== undefined ? { block: st.block } : {}), status: 'cached' as const, ms: 0 }));
+      r = { plan: n.plan, rounds: 0, result: { ok: true, cancelled: false, steps, targets: n.plan.targets, ms: 0, files: n.dataFiles, output: n.output } };
+    }
+  }
+  if (!r) {
+    const loaded = await loadOrReport(a, io, file);
+    if (!loaded) return 1;
+    session = loaded.s;
+    checkTargetNames(loaded.l.plan, rest);
+    r = await runBuildWithProgress(a, io, loaded.s, rest);
+  }
   const reports = r.result.ok ? await materializeReports(r, process.cwd()) : {};
   const ms = performance.now() - t0;
   if (a.flags.json) {
@@ -320,6 +333,7 @@ async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
       steps: r.result.steps.map((st) => ({ id: st.id, kind: st.kind, status: st.status, ms: Math.round(st.ms * 10) / 10, ...(st.error ? { error: st.error } : {}) })),
       targets: Object.fromEntries(Object.entries(r.result.targets).map(([k, v]) => [k, { steps: v, ...(reports[k] ? { path: reports[k] } : {}) }])),
     }) + '\n');
+    await session?.pool?.close();
     return r.result.ok ? 0 : 1;
   }
   const counts = { built: 0, cached: 0, failed: 0, skipped: 0 };
@@ -332,7 +346,7 @@ async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
     io.err(`${r.result.ok ? 'built' : 'build failed'}: ${r.result.steps.length} steps (${parts.join(', ')}) in ${(ms / 1000).toFixed(2)}s\n`);
     for (const line of await summaryLines(r, reports)) io.out(line + '\n');
   }
-  await s.pool?.close();
+  await session?.pool?.close();
   return r.result.ok ? 0 : 1;
 }
 

@@ -18,16 +18,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { CheckedProgram, Diagnostic } from '../lang/index.js';
-import type { BuildEvent, BuildResult, Plan, StatusResult, StepState } from './graph/types.js';
+import type { BuildEvent, BuildResult, Plan, StatusResult, StepOutcome, StepState } from './graph/types.js';
 import { Store } from './cache/store.js';
 import { build as runBuild, status as runStatus, explain as runExplain, resolveTargets } from './graph/scheduler.js';
 import { InlineExecutor, RoutingExecutor, type Executor } from './exec/executor.js';
 import type { PlanInput } from './graph/plan.js';
 import { registry, preloadTableCodec } from './steps/index.js';
 import { resolveSourcePaths, SchemaCatalog, SourceError } from './io/sources.js';
+import { codeStamp, freshDigest, planCacheFile, readValidPlanCache, sha, type PlanCacheRecord } from './noop.js';
 
 export interface SessionOptions {
   /** The .pipe file (absolute or relative to cwd). */
@@ -42,30 +41,6 @@ export type LoadResult =
   | { ok: true; plan: Plan; program?: CheckedProgram; pipeFiles: string[]; dataFiles: string[]; fromCache: boolean; diagnostics: Diagnostic[]; texts: Map<string, string> }
   | { ok: false; diagnostics: Diagnostic[]; texts: Map<string, string>; pipeFiles: string[] };
 
-interface PlanCacheRecord {
-  format: 1;
-  code: string;
-  overrides: Readonly<Record<string, string>>;
-  pipeFiles: { path: string; hash: string }[];
-  sources: { key: string; file: string; patterns: string[]; resolved: string[] }[];
-  stamps: { path: string; size: number; mtimeMs: number }[];
-  plan: Plan;
-}
-
-const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
-
-/** Identifies the code that planned: the compiled planner and steps change when winnow changes. */
-function codeStamp(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const parts: string[] = [];
-  for (const f of ['session', 'graph/plan', 'steps/index', 'search-plan']) {
-    for (const ext of ['.js', '.ts']) {
-      try { const st = fs.statSync(path.join(here, f + ext)); parts.push(`${f}${ext}:${st.size}:${st.mtimeMs}`); break; } catch { /* next */ }
-    }
-  }
-  return sha(parts.join('|')).slice(0, 16);
-}
-
 export class Session {
   readonly store: Store;
   private readonly planFile: string;
@@ -76,7 +51,7 @@ export class Session {
 
   constructor(readonly opts: SessionOptions) {
     this.store = Store.open(opts.cacheDir);
-    this.planFile = path.join(this.store.root, 'plans', `${sha(JSON.stringify([path.resolve(opts.entry), opts.overrides])).slice(0, 24)}.json`);
+    this.planFile = planCacheFile(this.store.root, path.resolve(opts.cwd, opts.entry), opts.overrides);
   }
 
   get notices(): string[] {
@@ -93,50 +68,38 @@ export class Session {
   }
 
   private tryPlanCache(): LoadResult | undefined {
-    let rec: PlanCacheRecord;
-    try {
-      rec = JSON.parse(fs.readFileSync(this.planFile, 'utf8')) as PlanCacheRecord;
-    } catch {
-      return undefined;
-    }
-    if (rec.format !== 1 || rec.code !== codeStamp() || JSON.stringify(rec.overrides) !== JSON.stringify(this.opts.overrides)) return undefined;
-    const texts = new Map<string, string>();
-    for (const f of rec.pipeFiles) {
-      let text: string;
-      try { text = fs.readFileSync(f.path, 'utf8'); } catch { return undefined; }
-      if (sha(text) !== f.hash) return undefined;
-      texts.set(f.path, text);
-    }
-    for (const s of rec.sources) {
-      try {
-        if (JSON.stringify(resolveSourcePaths(s.file, s.patterns, this.opts.cwd)) !== JSON.stringify(s.resolved)) return undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    for (const st of rec.stamps) {
-      try {
-        const s = fs.statSync(st.path);
-        if (s.size !== st.size || s.mtimeMs !== st.mtimeMs) return undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    this.texts = texts;
-    return { ok: true, plan: rec.plan, pipeFiles: rec.pipeFiles.map((f) => f.path), dataFiles: rec.stamps.map((s) => s.path), fromCache: true, diagnostics: [], texts };
+    const v = readValidPlanCache(this.planFile, this.opts.cwd, this.opts.overrides);
+    if (!v) return undefined;
+    this.texts = v.texts;
+    return { ok: true, plan: v.rec.plan, pipeFiles: v.rec.pipeFiles.map((f) => f.path), dataFiles: v.rec.stamps.map((s) => s.path), fromCache: true, diagnostics: [], texts: v.texts };
   }
 
-  private savePlanCache(plan: Plan, pipeFiles: string[], dataFiles: string[]): void {
-    if (!this.program) return;
+  private savePlanCache(plan: Plan, pipeFiles: string[], dataFiles: string[], fresh?: string): void {
+    if (!this.program) {
+      // Fast path: the plan is unchanged; only record that it is now fully built.
+      if (fresh === undefined) return;
+      try {
+        const rec = JSON.parse(fs.readFileSync(this.planFile, 'utf8')) as PlanCacheRecord;
+        if (rec.fresh === fresh) return;
+        rec.fresh = fresh;
+        this.writePlanCache(rec);
+      } catch { /* an optimisation only */ }
+      return;
+    }
     const rec: PlanCacheRecord = {
-      format: 1,
+      format: 2,
       code: codeStamp(),
       overrides: this.opts.overrides,
       pipeFiles: pipeFiles.map((p) => ({ path: p, hash: sha(this.texts.get(p) ?? '') })),
       sources: this.program.blocks.flatMap((b) => (b.kind === 'dataset' ? b.sources.map((s) => ({ key: this.planner!.sourceKey(b.name, s.role), file: s.source.file, patterns: [...s.source.paths], resolved: this.resolved.get(this.planner!.sourceKey(b.name, s.role)) ?? [] })) : [])),
       stamps: dataFiles.map((p) => { const st = fs.statSync(p); return { path: p, size: st.size, mtimeMs: st.mtimeMs }; }),
       plan,
+      ...(fresh ? { fresh } : {}),
     };
+    this.writePlanCache(rec);
+  }
+
+  private writePlanCache(rec: PlanCacheRecord): void {
     try {
       fs.mkdirSync(path.dirname(this.planFile), { recursive: true });
       const tmp = `${this.planFile}.tmp-${process.pid}`;
@@ -255,27 +218,39 @@ export class Session {
       }
       return r;
     };
+    // Failed trial steps of earlier rounds are dropped from later plans; they still failed.
+    const failedBefore = new Map<string, StepOutcome>();
+    const withFailed = (r: BuildResult): BuildResult => {
+      const ids = new Set(r.steps.map((s) => s.id));
+      for (const [id, s] of failedBefore) if (!ids.has(id)) r.steps.push(s);
+      return r;
+    };
     try {
       for (;;) {
         rounds++;
         const result = merge(await runBuild(plan, { registry, store: this.store, executor, jobs: this.opts.jobs, force: forced, targets: opts.targets, signal: opts.signal, onEvent: opts.onEvent }));
         for (const s of result.steps) if (s.status === 'built') builtBefore.set(s.id, s.ms);
-        if (!result.ok || result.cancelled || !this.program) {
-          if (result.ok && !result.cancelled && loaded.fromCache === false) this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles);
-          return { result, plan, rounds };
+        // A failed search trial step ends its trial (learned as NaN below; the planner drops the step
+        // and marks the trial failed) and the search goes on; any other failure ends the build.
+        const onlyTrialsFailed = !result.ok && result.steps.every((s) => s.status !== 'skipped' && (s.status !== 'failed' || s.id.startsWith('trial:')));
+        for (const s of result.steps) if (s.status === 'failed' && s.id.startsWith('trial:')) failedBefore.set(s.id, s);
+        const fresh = (): string | undefined => (result.ok && !result.cancelled && !opts.targets?.length ? freshDigest(plan, this.store.readIndex()) : undefined);
+        if ((!result.ok && !onlyTrialsFailed) || result.cancelled || !this.program) {
+          if (result.ok && !result.cancelled) this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles, fresh());
+          return { result: withFailed(result), plan, rounds };
         }
-        // Learn the metrics of finished trials, then re-plan.
+        // Learn the metrics of finished trials (NaN: failed), then re-plan.
         for (const s of result.steps) {
-          if (s.id.startsWith('trial:') && (s.status === 'built' || s.status === 'cached') && !knowledge.has(s.id)) {
-            const v = result.output(s.id) as { metric?: number };
-            knowledge.set(s.id, v.metric ?? NaN);
-          }
+          if (!s.id.startsWith('trial:') || knowledge.has(s.id)) continue;
+          if (s.status === 'built' || s.status === 'cached') knowledge.set(s.id, (result.output(s.id) as { metric?: number }).metric ?? NaN);
+          else if (s.status === 'failed') knowledge.set(s.id, NaN);
         }
         const next = this.planWith((id) => knowledge.get(id));
         const same = next.steps.length === plan.steps.length && next.steps.every((s, i) => s.id === plan.steps[i]!.id);
         if (same) {
-          this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles);
-          return { result, plan, rounds };
+          // Not when a trial failed: the next build takes the full path and tries it again.
+          if (result.ok && !failedBefore.size) this.savePlanCache(plan, loaded.pipeFiles, loaded.dataFiles, fresh());
+          return { result: withFailed(result), plan, rounds };
         }
         plan = next;
         loaded = { ...loaded, plan };
