@@ -262,13 +262,15 @@ const dashScale = (input: ReportInput) => ({
 
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 
-/** Log-axis ticks at 1, 10, 10², … up to `max`, labelled with superscripts as in physics papers. */
-function powersOfTenAxis(max: number): Spec {
-  const values: number[] = [];
-  for (let e = 0; 10 ** e <= max * 1.0001 && e <= 12; e++) values.push(10 ** e);
-  const label = (e: number) => (e === 0 ? '1' : e === 1 ? '10' : `10${[...String(e)].map((d) => SUPERSCRIPT[Number(d)]).join('')}`);
-  const expr = values.reduceRight((acc, v, e) => `datum.value === ${v} ? '${label(e)}' : ${acc}`, "''");
-  return { values, labelExpr: expr, grid: true };
+/** Log-axis ticks at the powers of ten in [min, max] (10⁻², 10⁻¹, 1, 10, 10², …), labelled with superscripts as in physics papers. */
+function powersOfTenAxis(max: number, min = 1): Spec {
+  const exps: number[] = [];
+  for (let e = Math.ceil(Math.log10(min) - 1e-9); 10 ** e <= max * 1.0001 && exps.length < 16; e++) exps.push(e);
+  const sup = (e: number) => [...String(e)].map((d) => (d === '-' ? '⁻' : SUPERSCRIPT[Number(d)])).join('');
+  const label = (e: number) => (e === 0 ? '1' : e === 1 ? '10' : `10${sup(e)}`);
+  // compare in log space: 10 ** -3 is not exactly the tick value vega computes for 1e-3
+  const expr = exps.reduceRight((acc, e) => `abs(log(datum.value) / LN10 - (${e})) < 1e-6 ? '${label(e)}' : ${acc}`, "''");
+  return { values: exps.map((e) => Number(`1e${e}`)), labelExpr: expr, grid: true };
 }
 
 export function rocFigure(input: ReportInput): Figure {
@@ -466,6 +468,19 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
     for (const bins of [train?.signal, train?.background])
       for (const b of bins ?? []) ymax = Math.max(ymax, b.density + b.error);
     if (!(ymax > 0)) ymax = 1;
+    // `scores` uses a log y axis (HEP's usual view of score tails); `overtraining` stays linear
+    // like TMVA's check. On the log axis, empty bins sit on the floor, 4 decades below the peak at
+    // most, and the top third of the frame is left free for the legend.
+    const logY = !overtraining;
+    let floor = 0;
+    if (logY) {
+      let minPos = Infinity;
+      for (const bins of [test?.signal, test?.background, train?.signal, train?.background])
+        for (const b of bins ?? []) if (b.density > 0) minPos = Math.min(minPos, b.density);
+      floor = 10 ** Math.floor(Math.log10(Math.max(Number.isFinite(minPos) ? minPos : ymax * 1e-4, ymax * 1e-4)));
+    }
+    const yTop = logY ? ymax * (ymax / floor) ** 0.55 : ymax * 1.5;
+    const clampY = (v: number) => (logY ? Math.max(v, floor) : v);
     const testLabel = ev?.source === 'test sample' ? 'test' : 'held-out';
     const entries: LegendEntry[] = [];
     const layers: Spec[] = [];
@@ -478,8 +493,8 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
     const yEnc = {
       field: 'd',
       type: 'quantitative',
-      scale: { domain: [0, ymax * 1.5], nice: false },
-      axis: { title: '(1/N) dN/dx' },
+      scale: logY ? { type: 'log', domain: [floor, yTop], nice: false } : { domain: [0, yTop], nice: false },
+      axis: logY ? { title: '(1/N) dN/dx', ...powersOfTenAxis(yTop, floor) } : { title: '(1/N) dN/dx' },
     };
     const clsColor = (fill: boolean) => ({
       field: 'cls',
@@ -491,11 +506,17 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
       const rows = [
         ...stepRows(test.background, { cls: 'Background' }),
         ...stepRows(test.signal, { cls: 'Signal' }),
-      ];
+      ].map((r) => ({ ...r, d: clampY(r.d as number), base: floor }));
       layers.push({
         data: { values: rows },
         mark: { type: 'area', interpolate: 'step-after', fillOpacity: 0.35, line: { strokeWidth: 1.8 } },
-        encoding: { x: xEnc, y: { ...yEnc, stack: null }, color: clsColor(false), detail: { field: 'cls', type: 'nominal' } },
+        encoding: {
+          x: xEnc,
+          y: { ...yEnc, stack: null },
+          ...(logY ? { y2: { field: 'base' } } : {}),
+          color: clsColor(false),
+          detail: { field: 'cls', type: 'nominal' },
+        },
       });
       entries.push({ label: `Signal (${testLabel})`, color: SIGNAL, kind: 'area' });
       entries.push({ label: `Background (${testLabel})`, color: BACKGROUND, kind: 'area' });
@@ -507,12 +528,12 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
         ['Background', train.background],
       ] as const) {
         for (const b of bins) {
-          if (b.density === 0 && b.error === 0) continue;
+          if (b.density <= 0 && (logY || b.error === 0)) continue;
           pts.push({
             cls,
             x: round((b.lo + b.hi) / 2, 6),
             d: round(b.density),
-            lo: round(b.density - b.error),
+            lo: round(clampY(b.density - b.error)),
             hi: round(b.density + b.error),
           });
         }
@@ -543,6 +564,7 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
       name: m.name,
       range: [lo, hi],
       bins: nbins,
+      y_scale: logY ? { type: 'log', floor, top: yTop } : { type: 'linear', top: yTop },
       test_source: ev?.source ?? null,
       test: test ? { signal: binsJson(test.signal), background: binsJson(test.background) } : null,
       train: train ? { signal: binsJson(train.signal), background: binsJson(train.background) } : null,
@@ -552,7 +574,7 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
   if (panels.length === 0) return missingFigure(name, title, 'No score distributions: no model has scores.');
   const caption = overtraining
     ? `Classifier scores of the training events (points, statistical errors) against the ${sources(used) || 'test sample'} (filled), per class, each normalised to unit area. A small Kolmogorov–Smirnov p-value (below about 0.01) means the two differ more than chance allows: the model may be overtrained.`
-    : `Signal and background score distributions, normalised to unit area: the ${sources(used) || 'test sample'} filled, the training events as points with statistical errors.`;
+    : `Signal and background score distributions, normalised to unit area, on a logarithmic scale to show the tails: the ${sources(used) || 'test sample'} filled, the training events as points with statistical errors.`;
   const spec: Spec = panels.length === 1 ? panels[0]! : { columns: 2, concat: panels };
   return { name, title, caption, spec, data: { models } };
 }

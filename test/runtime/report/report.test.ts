@@ -87,6 +87,12 @@ describe('renderReport on a synthetic HiggsML-like input', () => {
     expect(out.svgs.scores).toContain('Signal (train)');
     expect(out.svgs.scores).toContain('Background (test)');
     expect(out.svgs.inputs).toContain('DER_mass_MMC [GeV]');
+    // score distributions on a log axis labelled in powers of ten; the overtraining check linear
+    expect(out.svgs.scores).toMatch(/>10⁻[¹²³]</);
+    const sc = out.json.figures.scores as { models: { y_scale: { type: string; floor: number } }[] };
+    expect(sc.models[0]!.y_scale.type).toBe('log');
+    expect(sc.models[0]!.y_scale.floor).toBeGreaterThan(0);
+    expect((out.json.figures.overtraining as { models: { y_scale: { type: string } }[] }).models[0]!.y_scale.type).toBe('linear');
     expect(out.svgs.learning).toContain('Boosting round');
     expect(out.svgs.parallel).toContain('(log)');
     expect(out.svgs.ranking).toContain('separation');
