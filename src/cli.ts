@@ -206,7 +206,7 @@ function editDist(a: string, b: string): number {
 
 type BuildOutcome = Awaited<ReturnType<import('./runtime/session.js').Session['build']>>;
 
-async function runBuildWithProgress(a: ParsedArgs, io: Io, s: import('./runtime/session.js').Session, targets: string[], quietProgress = false): Promise<BuildOutcome> {
+async function runBuildWithProgress(a: ParsedArgs, io: Io, s: import('./runtime/session.js').Session, targets: string[], quietProgress = false, outer?: AbortSignal): Promise<BuildOutcome> {
   const { Progress } = await import('./cli/progress.js');
   const mode = a.flags.verbose ? 'verbose' : io.tty && !a.flags.json && !a.flags.quiet && !quietProgress ? 'tty' : 'quiet';
   const progress = new Progress(process.stderr, mode);
@@ -216,8 +216,11 @@ async function runBuildWithProgress(a: ParsedArgs, io: Io, s: import('./runtime/
     io.err('\ninterrupted: stopping (the cache stays valid; the next build resumes from here)\n');
     ac.abort();
   };
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
+  outer?.addEventListener('abort', () => ac.abort(), { once: true });
+  if (!outer) {
+    process.once('SIGINT', onSig);
+    process.once('SIGTERM', onSig);
+  }
   try {
     return await s.build({ targets: targets.length ? targets : undefined, force: !!a.flags.force, signal: ac.signal, onEvent: progress.onEvent });
   } finally {
@@ -522,12 +525,12 @@ async function cmdWatch(a: ParsedArgs, io: Io): Promise<number> {
   const { watch } = await import('./runtime/graph/watch.js');
   const dim = (s: string) => (io.tty ? `\x1b[2m${s}\x1b[0m` : s);
   let files: string[] = [path.resolve(file)];
-  const rebuild = async (): Promise<{ files: string[] }> => {
+  const rebuild = async (signal?: AbortSignal): Promise<{ files: string[] }> => {
     const t0 = performance.now();
     const loaded = await loadOrReport(a, io, file);
     if (!loaded) return { files: [path.resolve(file)] };
     const { s, l } = loaded;
-    const r = await runBuildWithProgress(a, io, s, rest);
+    const r = await runBuildWithProgress(a, io, s, rest, false, signal);
     const reports = r.result.ok ? await materializeReports(r, process.cwd()) : {};
     await s.pool?.close();
     const ran = r.result.steps.filter((x) => x.status === 'built');
@@ -541,7 +544,7 @@ async function cmdWatch(a: ParsedArgs, io: Io): Promise<number> {
   await rebuild();
   const w = watch({
     files: () => files,
-    rebuild: () => rebuild(),
+    rebuild: (signal) => rebuild(signal),
     debounceMs: 100,
     onEvent: (e) => {
       if (e.type === 'rebuild-start') io.err(dim(`[watch] build started (change: ${e.changed.map((p) => `"${path.relative(process.cwd(), p) || p}"`).join(', ')})`) + '\n');

@@ -187,6 +187,7 @@ export class Session {
       run: async (task, hooks) => { await preloadTableCodec(); return inner.run(task, hooks); },
       peek: inner.peek?.bind(inner),
       retain: inner.retain?.bind(inner),
+      release: inner.release?.bind(inner),
       close: () => inner.close(),
     });
     if (this.opts.jobs <= 1) return wrap(inline);
