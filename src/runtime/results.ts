@@ -95,6 +95,8 @@ export interface TrialResult {
   std: number;
   folds: number[];
   status: 'done' | 'pruned' | 'failed';
+  /** Why a pruned or failed trial stopped (one sentence). */
+  reason?: string;
 }
 
 export interface SearchResult {

@@ -20,6 +20,7 @@
  *                       changes to columns a selection dropped
  *   fit:M/fold=i        one CV fold; fit:M/full fits the whole training part and scores the test part
  *   eval:M              metrics over folds and test
+ *   scores:M            every held-out score (folds and test) as a Parquet table
  *   trial:S/t=i/fold=f  one search trial x fold (its key depends only on its params and data)
  *   search:S            the trials summarised; best refit as fit:S.best/full and eval:S.best
  *   report:R            the report (HTML, SVGs, JSON as bytes; the CLI writes reports/R/)
@@ -29,7 +30,7 @@ import type {
 } from '../../lang/program.js';
 import { canonicalExpr, canonicalColumns } from '../expr.js';
 import type { Plan, PlannedStep } from './types.js';
-import { planSearchTrials, type TrialPlan } from '../search-plan.js';
+import { planSearchTrials } from '../search-plan.js';
 
 export interface PlanInput {
   readonly program: CheckedProgram;
@@ -272,27 +273,60 @@ export function plan(input: PlanInput): Plan {
     }
     evalInputs.full = add({ id: `fit:${name}/full`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, 'full', k ?? null), inputs: base, attrs });
     add({ id: `eval:${name}`, kind: 'eval', block: name, params: { name, folds: k ?? 0, params: algoParams }, inputs: evalInputs });
-    targets[name] = [`eval:${name}`];
+    add({ id: `scores:${name}`, kind: 'scores', block: name, params: { folds: k ?? 0 }, inputs: evalInputs });
+    targets[name] = [`eval:${name}`, `scores:${name}`];
   };
 
   // ---------------------------------------------------------------- searches
   const planSearch = (s: SearchDecl): void => {
     const m = blocks.get(s.model) as ModelDecl;
-    const { id: gather, origin } = gatherStep({ name: m.name, features: m.features });
+    const origin = originOf(m.features);
     const d = origin.dataset;
-    const base = { X: gather, data: `dataset:${d.name}`, split: `split:${d.name}` };
-    const trialSteps = (t: TrialPlan): string[] => t.folds.map((f) => add({
-      id: `trial:${s.name}/t=${t.index}/fold=${f}`,
-      kind: `fit.${m.algorithm.name}`,
-      block: s.name,
-      heavy: true,
-      params: { ...fitParams(m, { ...m.algorithm.params, ...t.params } as Record<string, Value>, f, s.cv), metricOnly: s.metric },
-      inputs: base,
-      attrs: { trial: t.index, params: t.params, strategy: s.strategy },
-    }));
     const trials = planSearchTrials(s, (t, f) => input.knowledge?.(`trial:${s.name}/t=${t}/fold=${f}`));
+    // Space dims on the select block (`keep`): one select and one gather step per distinct setting,
+    // shared by every trial with that setting. Their ids name the setting; their keys are the base
+    // select's with `keep` replaced, so a setting equal to the block's own keep is a cache hit.
+    const gathers = new Map<string, string>();
+    const gatherOf = (sel: Readonly<Record<string, Value>>): string => {
+      const names = Object.keys(sel).sort();
+      const tag = names.map((k) => `${k}=${JSON.stringify(sel[k])}`).join(',');
+      const known = gathers.get(tag);
+      if (known) return known;
+      const id = gatherVariant(sel, names, tag);
+      gathers.set(tag, id);
+      return id;
+    };
+    const gatherVariant = (sel: Readonly<Record<string, Value>>, names: readonly string[], tag: string): string => {
+      if (!names.length || !origin.select) return gatherStep({ name: m.name, features: m.features }).id;
+      planSelect(origin.select); // idempotent: the base select step whose params and inputs we vary
+      const baseSel = byId.get(`select:${origin.select.name}`)!;
+      const keep = sel.keep;
+      const selId = add({
+        ...baseSel,
+        id: `select:${origin.select.name}/${tag}`,
+        block: s.name,
+        params: { ...(baseSel.params as Record<string, unknown>), ...(typeof keep === 'number' ? { keep: { kind: 'count', n: keep } } : {}) },
+        attrs: { ...baseSel.attrs, ...sel, search: s.name },
+      });
+      const inputs: Record<string, string> = { data: `dataset:${d.name}`, sel: selId };
+      for (const c of origin.candidates) inputs[`x:${c}`] = colOf(d, c);
+      return add({ id: `gather:${s.name}/${tag}`, kind: 'gather', block: s.name, params: { features: origin.candidates }, inputs, attrs: { features: m.features, ...sel } });
+    };
     const summaryInputs: Record<string, string> = {};
-    for (const t of trials.trials) trialSteps(t).forEach((id, i) => { summaryInputs[`t${t.index}/f${t.folds[i]}`] = id; });
+    for (const t of trials.trials) {
+      const base = { X: gatherOf(t.select), data: `dataset:${d.name}`, split: `split:${d.name}` };
+      for (const f of t.folds) {
+        summaryInputs[`t${t.index}/f${f}`] = add({
+          id: `trial:${s.name}/t=${t.index}/fold=${f}`,
+          kind: `fit.${m.algorithm.name}`,
+          block: s.name,
+          heavy: true,
+          params: { ...fitParams(m, { ...m.algorithm.params, ...t.algorithm }, f, s.cv), metricOnly: s.metric },
+          inputs: base,
+          attrs: { trial: t.index, params: t.params, strategy: s.strategy },
+        });
+      }
+    }
     if (!trials.complete) {
       // Trials still to be proposed or pruned: the driver re-plans after building these.
       targets[s.name] = Object.values(summaryInputs);
@@ -302,15 +336,35 @@ export function plan(input: PlanInput): Plan {
       id: `search:${s.name}`,
       kind: 'search',
       block: s.name,
-      params: { metric: s.metric, cv: s.cv, trials: trials.trials.map((t) => ({ index: t.index, params: t.params, folds: t.folds, pruned: t.pruned, ...(t.reason ? { reason: t.reason } : {}) })), complete: true },
+      params: {
+        metric: s.metric,
+        cv: s.cv,
+        trials: trials.trials.map((t) => ({ index: t.index, params: t.params, folds: t.folds, pruned: t.pruned, ...(t.failed ? { failed: true } : {}), ...(t.reason ? { reason: t.reason } : {}) })),
+        complete: true,
+      },
       inputs: summaryInputs,
-      attrs: { strategy: s.strategy, space: s.space.map((d) => ({ [d.name]: d.dist })), metric: s.metric, cv: s.cv },
+      attrs: { strategy: s.strategy, space: s.space.map((x) => ({ [x.name]: x.dist })), metric: s.metric, cv: s.cv },
     });
     targets[s.name] = [`search:${s.name}`];
-    if (trials.best) {
-      planModel(m, `${s.name}.best`, { ...m.algorithm.params, ...trials.best.params } as Record<string, Value>);
-      targets[s.name]!.push(`eval:${s.name}.best`);
+    const best = trials.best;
+    if (!best) return; // no trial finished: the search step fails and says so
+    const algoParams: Record<string, Value> = { ...m.algorithm.params, ...best.algorithm };
+    if (!Object.keys(best.select).length) planModel(m, `${s.name}.best`, algoParams);
+    else {
+      // The best refit on its own selection: planModel's steps with the trial's gather.
+      const name = `${s.name}.best`;
+      const k = cvOf(m, d);
+      const inputs = { X: gatherOf(best.select), data: `dataset:${d.name}`, split: `split:${d.name}` };
+      const attrs = { algorithm: `${m.algorithm.name}(${Object.entries(algoParams).map(([a, v]) => `${a}: ${JSON.stringify(v)}`).join(', ')})`, ...best.select, cv: m.cv, negative_weights: m.negativeWeights, seed: m.seed };
+      const evalInputs: Record<string, string> = {};
+      for (let f = 0; f < (k ?? 0); f++) {
+        evalInputs[`fold${f}`] = add({ id: `fit:${name}/fold=${f}`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, f, k!), inputs, attrs });
+      }
+      evalInputs.full = add({ id: `fit:${name}/full`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, 'full', k ?? null), inputs, attrs });
+      add({ id: `eval:${name}`, kind: 'eval', block: name, params: { name, folds: k ?? 0, params: { ...algoParams, ...best.select } }, inputs: evalInputs });
+      targets[name] = [`eval:${name}`];
     }
+    targets[s.name]!.push(`eval:${s.name}.best`);
   };
 
   // ---------------------------------------------------------------- reports
