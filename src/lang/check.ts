@@ -276,9 +276,11 @@ export class Checker {
 
   private checkParams(): void {
     let offset = 0;
+    const overrideSpans = new Map<string, Span>();
     for (const [name, raw] of Object.entries(this.opts.overrides ?? {})) {
       const start = offset;
       offset += name.length + raw.length + 2;
+      overrideSpans.set(name, { file: OVERRIDE_FILE, start, end: start + name.length + 1 + raw.length });
       const p = this.params.get(name);
       if (p === undefined) {
         this.err('E0213', `\`--set ${name}\`: no param \`${name}\``, { file: OVERRIDE_FILE, start, end: start + name.length }, {
@@ -309,6 +311,14 @@ export class Checker {
       return p.value;
     };
     for (const n of names) evalParam(n);
+    // `param seed` is the default seed of every split, selection, model and search: it must be an integer.
+    const seed = this.params.get('seed');
+    if (seed?.value !== undefined && !(typeof seed.value === 'number' && Number.isInteger(seed.value))) {
+      const at = seed.overridden === true ? overrideSpans.get('seed')! : seed.decl.value.span;
+      this.err('E0301', `param \`seed\` must be an integer, found ${showValue(seed.value)}`, at, {
+        help: 'it is the default seed of every split, selection, model and search',
+      });
+    }
   }
 
   /** Attributes of a block body: unknown and duplicate keys reported, nested vs `=` form checked. */
@@ -1134,17 +1144,19 @@ export class Checker {
     let by: string | undefined;
     const byE = f.args.get('by');
     if (byE !== undefined) {
-      if (byE.kind !== 'name') {
+      // A column, written as a name or a string (`by: EventId`, `by: "EventId"`); never a param.
+      const col = byE.kind === 'name' ? byE.name : byE.kind === 'str' ? byE.value : undefined;
+      if (col === undefined) {
         this.err('E0301', `\`by\` must be a column name, found ${exprWord(byE)}`, byE.span);
         return undefined;
       }
-      const t = this.resolveName(st, byE.name, true, byE.span, (n) => st.deriveTypes.get(n) ?? ANY);
+      const t = this.resolveName(st, col, true, byE.span, (n) => st.deriveTypes.get(n) ?? ANY);
       if (t === undefined) return undefined;
       if (t.shape === 'jagged') {
-        this.err('E0306', `\`by\` must be one value per event; \`${byE.name}\` is ${describeTy(t)}`, byE.span);
+        this.err('E0306', `\`by\` must be one value per event; \`${col}\` is ${describeTy(t)}`, byE.span);
         return undefined;
       }
-      by = byE.name;
+      by = col;
       st.roleColumns.add(by);
     }
     if (f.name === 'holdout') {
