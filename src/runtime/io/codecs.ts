@@ -34,6 +34,14 @@ export class CodecError extends Error {
   }
 }
 
+/** Thrown when a block needs a decoder that `prepareCodecs` has not loaded yet (load it and retry). */
+export class CodecNotLoaded extends Error {
+  constructor(readonly codec: RootCodec) {
+    super(`${codec} decoder not loaded: call prepareCodecs first`);
+    this.name = 'CodecNotLoaded';
+  }
+}
+
 /** The algorithm of a block from its first bytes, or undefined when the bytes are no ROOT block header. */
 export function blockCodec(src: Uint8Array, at = 0): RootCodec | undefined {
   const a = src[at], b = src[at + 1], m = src[at + 2];
@@ -216,7 +224,7 @@ export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyM
         n = lz4DecodeBlock(block.subarray(8), dst);
         break;
       case 'zstd': {
-        if (zstdImpl === undefined) throw new Error('zstd decoder not loaded: call prepareCodecs first');
+        if (zstdImpl === undefined) throw new CodecNotLoaded('zstd');
         let r: Uint8Array;
         try {
           r = zstdImpl(block);

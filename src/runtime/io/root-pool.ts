@@ -1,7 +1,9 @@
 /**
- * A small pool of basket-decompression workers (root-worker.ts), shared by every read in the process.
+ * Two small worker pools shared by every read in the process: basket-decompression workers
+ * (root-worker.ts) for big single files, and whole-file workers (root-file-worker.ts) for chains,
+ * where jsroot's per-file header parsing is the cost to spread.
  *
- * May import: node:worker_threads, exec/worker-url, root-basket (types), root-errors.
+ * May import: node:worker_threads, exec/worker-url, root-basket (types), root-errors, table (types).
  * Workers are started on first use and `unref`ed, so an idle pool never keeps the process alive.
  * Jobs are cut into chunks of similar compressed size and handed out as workers free up; results are
  * put back in input order, so the output does not depend on scheduling.
@@ -9,8 +11,10 @@
 import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../exec/worker-url.js';
 import type { Basket } from './root-basket.js';
-import { DataError } from './root-errors.js';
+import { DataError, type DataErrorCode } from './root-errors.js';
 import type { WorkerJob, WorkerReply } from './root-worker.js';
+import type { FileJob, FileReply } from './root-file-worker.js';
+import type { Column, Dtype } from './table.js';
 
 interface PoolWorker { readonly w: Worker; busy: boolean }
 const pool: PoolWorker[] = [];
@@ -29,6 +33,7 @@ function getWorkers(n: number): PoolWorker[] {
 export async function closeRootPool(): Promise<void> {
   const ws = pool.splice(0);
   await Promise.all(ws.map((p) => p.w.terminate()));
+  await closeRootFilePool();
 }
 
 type Job = { seek: number; nbytes: number; where: string } | null;
@@ -90,4 +95,80 @@ export async function unpackInWorkers(file: string, _size: number, jobs: readonl
     for (const pw of workers) launch(pw);
   });
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-file workers for chains (root-file-worker.ts)
+
+const filePool: Worker[] = [];
+
+function getFileWorkers(n: number): Worker[] {
+  while (filePool.length < n) {
+    const w = new Worker(workerUrl(import.meta.url, './root-file-worker.js'));
+    w.unref();
+    filePool.push(w);
+  }
+  return filePool.slice(0, n);
+}
+
+/** Terminates the whole-file workers too. */
+export async function closeRootFilePool(): Promise<void> {
+  const ws = filePool.splice(0);
+  await Promise.all(ws.map((w) => w.terminate()));
+}
+
+/**
+ * Reads `files` (each with `tree` and `columns`) on `threads` workers. `onFile(i, table)` is called in
+ * file order as soon as file i and all before it are done. The first error (in file order) rejects.
+ */
+export async function readFilesInWorkers(
+  files: readonly string[], tree: string | undefined, columns: readonly string[], threads: number,
+  onFile: (index: number, rows: number, columns: Map<string, Column>) => void,
+): Promise<void> {
+  const workers = getFileWorkers(Math.min(threads, files.length));
+  const done = new Map<number, { rows: number; cols: Map<string, Column> } | Error>();
+  let emitted = 0, next = 0;
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const flush = (): void => {
+      while (done.has(emitted)) {
+        const r = done.get(emitted)!;
+        done.delete(emitted);
+        if (r instanceof Error) { failed = true; reject(r); return; }
+        try { onFile(emitted, r.rows, r.cols); } catch (e: unknown) { failed = true; reject(e); return; }
+        emitted++;
+      }
+      if (emitted === files.length) resolve();
+    };
+    const launch = (w: Worker): void => {
+      if (failed || next >= files.length) { w.unref(); return; }
+      const index = next++;
+      const id = nextId++;
+      w.ref();
+      const onMessage = (r: FileReply): void => {
+        if (r.id !== id) return;
+        w.off('message', onMessage);
+        w.off('error', onError);
+        if (r.ok) {
+          const cols = new Map<string, Column>();
+          for (const c of r.columns) {
+            cols.set(c.name, c.kind === 'jagged'
+              ? { kind: 'jagged', dtype: c.dtype as Dtype, offsets: c.offsets!, values: c.values as Float64Array }
+              : c.kind === 'num' ? { kind: 'num', dtype: c.dtype as Dtype, values: c.values as Float64Array }
+                : { kind: 'str', dtype: 'string', values: c.values as string[] });
+          }
+          done.set(index, { rows: r.rows, cols });
+        } else {
+          done.set(index, r.data ? new DataError(r.code as DataErrorCode, r.message, r.file) : new Error(r.message));
+        }
+        flush();
+        launch(w);
+      };
+      const onError = (e: Error): void => { failed = true; reject(e); };
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.postMessage({ id, file: files[index]!, tree, columns } satisfies FileJob);
+    };
+    for (const w of workers) launch(w);
+  });
 }

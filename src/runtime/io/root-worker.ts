@@ -24,7 +24,7 @@ let prepared = false;
 
 parentPort?.on('message', (msg: WorkerJob) => {
   void (async () => {
-    if (!prepared) { await prepareCodecs(['zstd', 'lzma']); prepared = true; }
+    if (!prepared) { await prepareCodecs(['zstd']); prepared = true; }
     const fd = fs.openSync(msg.file, 'r');
     const out: { u: Uint8Array; keylen: number; last: number; nevbuf: number }[] = [];
     try {

@@ -10,8 +10,9 @@
  * `x[n]`), `char*` strings (TLeafC), and unsplit `std::vector<number>` branches. Their baskets are
  * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, fzstd, xz) and decoded
  * big-endian straight into Float64Arrays (root-basket.ts); jagged = Int32 offsets + values.
- * Decompression runs on worker threads (root-worker.ts) when the read is large enough to pay for
- * starting them (`threads`, default: up to 4 workers for reads over 32 MB compressed).
+ * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
+ * parsing, ≈ 4–10 ms per file, is then the cost they spread), or the baskets of one big file
+ * (root-worker.ts, for reads over 32 MB compressed); see `RootReadOptions.threads`.
  * Everything else (split-object members with dotted names, Double32/Float16 leaves, std::string,
  * RNTuple fields) goes through jsroot's generic per-entry reader (root-generic.ts), and `verbose`
  * is told so. Types winnow cannot hold (maps, sets, nested vectors, objects) are an error naming the
@@ -33,7 +34,7 @@ import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
 import { BasketError, type Basket, dataLength, decodeBE, dtypeSize, entryOffsets, readRootString, unpackBasket } from './root-basket.js';
-import { blockCodec, prepareCodecs, type RootCodec } from './codecs.js';
+import { CodecNotLoaded, prepareCodecs } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -52,7 +53,8 @@ export interface RootProgress {
   readonly file: string;
   readonly filesDone: number;
   readonly files: number;
-  /** Entries read so far over the chain, and the total. */
+  /** Entries read so far over the chain, and the total (estimated from the files done so far when a
+   * chain is read on worker threads, which open the other files). */
   readonly entriesDone: number;
   readonly entries: number;
 }
@@ -61,7 +63,12 @@ export interface RootReadOptions {
   /** Told which path each column takes ("fast", "generic: why") and other details. */
   readonly verbose?: ((message: string) => void) | undefined;
   readonly onProgress?: ((p: RootProgress) => void) | undefined;
-  /** Worker threads for decompression: 0 = main thread only; default = automatic. */
+  /**
+   * Worker threads: 0 = main thread only. A chain of several files is spread over this many
+   * whole-file workers; a single file's baskets are decompressed on this many workers.
+   * Default: chains of 4+ files use min(4, cores) workers; single files use workers above 32 MB
+   * of compressed baskets.
+   */
   readonly threads?: number | undefined;
   /** Seconds before a jsroot call on a file is declared hung (default 60). */
   readonly timeoutSeconds?: number | undefined;
@@ -70,6 +77,8 @@ export interface RootReadOptions {
 /** Reads `columns` of the tree from every file of the chain into one Table. */
 export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Promise<Table> {
   const files = expandPaths(src.paths);
+  const chainThreads = opts.threads ?? (files.length >= 4 ? Math.min(4, os.availableParallelism()) : 0);
+  if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
   const opened: OpenTree[] = [];
   for (const f of files) opened.push(await openTree(f, src.tree, opts));
   const first = opened[0]!;
@@ -84,12 +93,35 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
     done += t.entries;
     opts.onProgress?.({ file: t.file, filesDone: i + 1, files: opened.length, entriesDone: done, entries: total });
   }
+  return assemble(parts, names, total);
+}
+
+function assemble(parts: readonly Map<string, Column>[], names: readonly string[], rows: number): Table {
   const columns = new Map<string, Column>();
-  for (const name of names) {
-    const cols = parts.map((p) => p.get(name)!);
-    columns.set(name, concatColumns(cols, name));
-  }
-  return { rows: total, columns };
+  for (const name of names) columns.set(name, concatColumns(parts.map((p) => p.get(name)!), name));
+  return { rows, columns };
+}
+
+/**
+ * A chain read with whole files spread over worker threads: each worker parses its files' headers
+ * with jsroot and runs the fast path; the parts come back in file order. Only the first file is
+ * opened here (for the column list and the early, located errors).
+ */
+async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, threads: number): Promise<Table> {
+  const first = await openTree(files[0]!, src.tree, opts);
+  const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+  for (const name of names) branchOf(first, name);
+  const { readFilesInWorkers } = await import('./root-pool.js');
+  const parts: Map<string, Column>[] = [];
+  let rows = 0;
+  opts.verbose?.(`reading ${files.length} files on ${threads} worker threads`);
+  await readFilesInWorkers(files, src.tree ?? first.tree, names, threads, (i, n, cols) => {
+    parts.push(cols);
+    rows += n;
+    opts.onProgress?.({ file: files[i]!, filesDone: i + 1, files: files.length, entriesDone: rows,
+      entries: Math.round((rows / (i + 1)) * files.length) });
+  });
+  return assemble(parts, names, rows);
 }
 
 /** The branches of the tree (of the first file) with their winnow types, from headers only. */
@@ -254,6 +286,18 @@ async function openRootFile(path: string, timeoutSeconds: number): Promise<JsFil
   }
 }
 
+/** Runs `fn` with jsroot's file descriptor open (trees are cached with it closed). */
+async function withJsFileOpen<T>(t: OpenTree, fn: () => Promise<T>): Promise<T> {
+  const f = t.jsfile;
+  const opened = typeof f.fd !== 'number';
+  if (opened) f.fd = fs.openSync(t.file, 'r');
+  try {
+    return await fn();
+  } finally {
+    if (opened) closeJsFile(f);
+  }
+}
+
 function closeJsFile(f: JsFile): void {
   if (typeof f.fd === 'number') {
     try { fs.closeSync(f.fd); } catch { /* already closed */ }
@@ -292,7 +336,9 @@ export interface OpenTree {
 }
 
 const openCache = new Map<string, OpenTree>();
-const OPEN_CACHE_MAX = 64;
+// Parsed trees are kept (without an open file descriptor) so that reading one column at a time, or
+// re-reading a chain, does not parse the same TTree again; jsroot's parse costs ≈ 4 ms CPU per file.
+const OPEN_CACHE_MAX = 1024;
 
 /** Opens `tree` in `file` (cached per path, size and mtime within this process). */
 export async function openTree(file: string, tree: string | undefined, opts: RootReadOptions): Promise<OpenTree> {
@@ -341,16 +387,11 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
       t = { file, tree: k!.fName, kind: 'TTree', entries: Number(obj.fEntries), branches, obj, jsfile: f,
         byName: new Map(branches.map((b) => [b.column, b])) };
     }
-    if (openCache.size >= OPEN_CACHE_MAX) {
-      const [oldKey, old] = openCache.entries().next().value as [string, OpenTree];
-      openCache.delete(oldKey);
-      if (![...openCache.values()].some((o) => o.jsfile === old.jsfile)) closeJsFile(old.jsfile);
-    }
+    if (openCache.size >= OPEN_CACHE_MAX) openCache.delete(openCache.keys().next().value as string);
     openCache.set(key, t);
     return t;
-  } catch (e: unknown) {
-    closeJsFile(f);
-    throw e;
+  } finally {
+    closeJsFile(f); // reopened by withJsFileOpen when jsroot has to read data
   }
 }
 
@@ -554,8 +595,8 @@ async function readOpenTree(t: OpenTree, names: readonly string[], opts: RootRea
     for (const [k, v] of cols) out.set(k, v);
   }
   if (generic.length > 0) {
-    const cols = await withTimeout(readGenericColumns(t.obj, t.entries, generic, `${t.file} (${t.kind === 'RNTuple' ? 'RNTuple' : 'tree'} \`${t.tree}\`)`, t.kind === 'RNTuple'),
-      opts.timeoutSeconds ?? 600, t.file, 'jsroot reading');
+    const cols = await withJsFileOpen(t, () => withTimeout(readGenericColumns(t.obj, t.entries, generic, `${t.file} (${t.kind === 'RNTuple' ? 'RNTuple' : 'tree'} \`${t.tree}\`)`, t.kind === 'RNTuple'),
+      opts.timeoutSeconds ?? 600, t.file, 'jsroot reading'));
     for (const [k, v] of cols) out.set(k, v);
   }
   return new Map(names.map((n) => [n, out.get(n)!]));
@@ -595,24 +636,6 @@ function basketRefs(t: OpenTree, b: BranchEntry): BasketRef[] {
   return refs;
 }
 
-function codecsOfFile(fd: number, refs: readonly BasketRef[][]): Set<RootCodec> {
-  // Peek at the first compressed basket of each branch to load only the decoders needed.
-  const found = new Set<RootCodec>();
-  const buf = Buffer.alloc(512);
-  for (const list of refs) {
-    const r = list.find((x) => x.kind === 'disk');
-    if (r === undefined || r.kind !== 'disk') continue;
-    const n = fs.readSync(fd, buf, 0, Math.min(512, r.nbytes), r.seek);
-    try {
-      const h = buf.subarray(0, n);
-      const keylen = h.readInt16BE(14);
-      const c = blockCodec(h, keylen);
-      if (c !== undefined) found.add(c);
-    } catch { /* reported when the basket is read */ }
-  }
-  return found;
-}
-
 function basketError(t: OpenTree, b: BranchEntry, r: BasketRef, msg: string, code: 'corrupt' | 'truncated' = 'corrupt'): DataError {
   return new DataError(code, `${t.file}: branch \`${b.column}\`, entries ${r.first}–${r.first + r.entries - 1}: ${msg}`, t.file);
 }
@@ -623,7 +646,6 @@ async function readFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootRea
   const out = new Map<string, Column>();
   try {
     const size = fs.fstatSync(fd).size;
-    await prepareCodecs(codecsOfFile(fd, refs));
     const totalBytes = refs.flat().reduce((s, r) => s + (r.kind === 'disk' ? r.nbytes : 0), 0);
     const threads = opts.threads ?? (totalBytes > 32 * 1024 * 1024 ? Math.min(4, Math.max(0, os.availableParallelism() - 1)) : 0);
     let baskets: Basket[][];
@@ -644,7 +666,14 @@ async function readFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootRea
           const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
           if (n !== r.nbytes) throw basketError(t, fast[i]!, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
           try {
-            const u = unpackBasket(raw);
+            let u: Basket | Promise<Basket>;
+            try {
+              u = unpackBasket(raw);
+            } catch (e: unknown) {
+              if (!(e instanceof CodecNotLoaded)) throw e;
+              await prepareCodecs([e.codec]); // first basket of this codec in the process
+              u = unpackBasket(raw);
+            }
             list.push(u instanceof Promise ? await u : u);
           } catch (e: unknown) {
             if (e instanceof BasketError) throw basketError(t, fast[i]!, r, e.message);
@@ -697,8 +726,12 @@ function decodeBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], b
         let o: Int32Array;
         try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
         const len = o[r.entries]!;
-        check(len % size === 0, r, () => `basket data length ${len} is not a multiple of ${size}`);
-        for (let i = 0; i < r.entries; i++) check((o[i + 1]! - o[i]!) % size === 0, r, () => `entry ${r.first + i} has ${o[i + 1]! - o[i]!} bytes, not a multiple of ${size}`);
+        if (len % size !== 0) throw basketError(t, b, r, `basket data length ${len} is not a multiple of ${size}`);
+        if (size > 1) {
+          for (let i = 0; i < r.entries; i++) {
+            if ((o[i + 1]! - o[i]!) % size !== 0) throw basketError(t, b, r, `entry ${r.first + i} has ${o[i + 1]! - o[i]!} bytes, not a multiple of ${size}`);
+          }
+        }
         total += len / size;
         return o;
       });
@@ -739,9 +772,9 @@ function decodeBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], b
           let p = o[i]!;
           const end = o[i + 1]!;
           if (end - p >= 4 && (dv.getUint32(p) & 0x40000000) !== 0) p += 6;
-          check(p + 4 <= end, r, () => `entry ${r.first + i} is too short for a vector`);
+          if (p + 4 > end) throw basketError(t, b, r, `entry ${r.first + i} is too short for a vector`);
           const cnt = dv.getInt32(p);
-          check(cnt >= 0 && p + 4 + cnt * size === end, r, () => `entry ${r.first + i} declares ${cnt} values in ${end - p - 4} bytes`);
+          if (cnt < 0 || p + 4 + cnt * size !== end) throw basketError(t, b, r, `entry ${r.first + i} declares ${cnt} values in ${end - p - 4} bytes`);
           starts[i] = p + 4;
           counts[i] = cnt;
           total += cnt;
@@ -795,4 +828,18 @@ function concatColumns(cols: readonly Column[], name: string): Column {
     at += c.values.length;
   }
   return { kind: 'jagged', dtype: first.dtype, offsets, values };
+}
+
+/**
+ * Reads `columns` of an opened tree with jsroot's generic reader only (TSelector/treeProcess, or
+ * rntupleProcess): the oracle of the tests and the peer of the benchmark.
+ */
+export async function readRootGeneric(t: OpenTree, columns: readonly string[]): Promise<Map<string, Column>> {
+  const specs = columns.map((c) => { const b = branchOf(t, c); return { column: c, branch: b.branch, type: b.type }; });
+  return withJsFileOpen(t, () => readGenericColumns(t.obj, t.entries, specs, t.file, t.kind === 'RNTuple'));
+}
+
+/** Forgets the parsed trees kept by `openTree` (benchmarks measure cold reads with it). */
+export function clearRootCache(): void {
+  openCache.clear();
 }

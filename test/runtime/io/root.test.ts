@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Column, Table } from '../../../src/runtime/io/table.js';
-import { openTree, readRoot, rootSchema } from '../../../src/runtime/io/root.js';
-import { readGenericColumns } from '../../../src/runtime/io/root-generic.js';
+import { openTree, readRoot, readRootGeneric, rootSchema } from '../../../src/runtime/io/root.js';
 import { DataError } from '../../../src/runtime/io/root-errors.js';
 import { closeRootPool } from '../../../src/runtime/io/root-pool.js';
 
@@ -31,7 +30,7 @@ async function compareWithOracle(file: string, tree: string): Promise<{ fast: nu
   const t = await openTree(file, tree, {});
   const fastBranches = t.branches.filter((b) => b.plan.path === 'fast');
   const table = await readRoot({ paths: file, tree, columns: fastBranches.map((b) => b.column) }, { threads: 0 });
-  const oracle = await readGenericColumns(t.obj, t.entries, fastBranches.map((b) => ({ column: b.column, branch: b.branch, type: b.type })), file);
+  const oracle = await readRootGeneric(t, fastBranches.map((b) => b.column));
   for (const b of fastBranches) expectSameColumn(oracle.get(b.column)!, table.columns.get(b.column)!, `${file}:${b.column}`);
   return { fast: fastBranches.length, table };
 }
@@ -130,6 +129,23 @@ describe('readRoot types, chains, RNTuple', () => {
     expect(a.offsets[2421]).toBe(b.values.length);
     expect(a.offsets[2 * 2421 + 5]! - a.offsets[2 * 2421]!).toBe(b.offsets[5]);
   });
+
+  it('reads a chain on whole-file worker threads with the same result, and names a bad file in it', async () => {
+    const dir = path.join(tmp, 'chain-workers');
+    fs.mkdirSync(dir);
+    const names = ['uproot-HZZ.root', 'uproot-HZZ-lz4.root', 'uproot-HZZ-zstd.root', 'uproot-HZZ-lzma.root', 'uproot-HZZ-zlib.root'];
+    names.forEach((n, i) => fs.symlinkSync(path.resolve(`${D}/${n}`), path.join(dir, `${i}.root`)));
+    const cols = ['Muon_Px', 'NMuon', 'triggerIsoMu24'];
+    const a = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 0 });
+    const seen: number[] = [];
+    const b = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 2, onProgress: (p) => seen.push(p.filesDone) });
+    expect(b.rows).toBe(5 * 2421);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
+    fs.writeFileSync(path.join(dir, '2b.root'), 'not root at all');
+    await expect(readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 2 }))
+      .rejects.toThrow(`${path.join(dir, '2b.root')}: not a ROOT file`);
+  }, 30_000);
 
   it('reads the RNTuple file behind the same readRoot', async () => {
     const s = await rootSchema({ paths: `${D}/ntpl001_staff_rntuple_v1-0-1-0.root` });

@@ -1,0 +1,48 @@
+/**
+ * Worker-thread entry that reads whole files of a chain: opens the tree with jsroot (the costly,
+ * per-file part of a cold read), runs the fast path on the main thread of the worker, and returns the
+ * columns with their buffers transferred.
+ *
+ * May import: node:worker_threads, root, root-errors, table (types).
+ */
+import { parentPort } from 'node:worker_threads';
+import { readRoot } from './root.js';
+import { DataError } from './root-errors.js';
+
+export interface FileJob {
+  readonly id: number;
+  readonly file: string;
+  readonly tree: string | undefined;
+  readonly columns: readonly string[];
+}
+
+export type FileReply =
+  | { readonly id: number; readonly ok: true; readonly rows: number; readonly columns: readonly { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] }
+  | { readonly id: number; readonly ok: false; readonly data: boolean; readonly code: string; readonly message: string; readonly file: string | undefined };
+
+function ownsBuffer(a: ArrayBufferView): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+}
+
+parentPort?.on('message', (job: FileJob) => {
+  void (async () => {
+    try {
+      const t = await readRoot({ paths: [job.file], tree: job.tree, columns: job.columns }, { threads: 0 });
+      const cols: { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] = [];
+      const transfer: ArrayBuffer[] = [];
+      for (const [name, c] of t.columns) {
+        if (c.kind === 'str') { cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values }); continue; }
+        if (ownsBuffer(c.values)) transfer.push(c.values.buffer as ArrayBuffer);
+        if (c.kind === 'jagged') {
+          if (ownsBuffer(c.offsets)) transfer.push(c.offsets.buffer as ArrayBuffer);
+          cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values, offsets: c.offsets });
+        } else cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values });
+      }
+      parentPort!.postMessage({ id: job.id, ok: true, rows: t.rows, columns: cols } satisfies FileReply, [...new Set(transfer)]);
+    } catch (e: unknown) {
+      const d = e instanceof DataError;
+      parentPort!.postMessage({ id: job.id, ok: false, data: d, code: d ? e.code : 'bad-input',
+        message: e instanceof Error ? (d ? e.message : e.stack ?? e.message) : String(e), file: d ? e.file : job.file } satisfies FileReply);
+    }
+  })();
+});
