@@ -22,7 +22,12 @@
  * Without a catalog, unknown names are taken to be source columns of unknown type (nothing is reported).
  *
  * Feature globs skip the columns the dataset uses as its label, weight or split `by` (so `include = ["*"]`
- * means the input variables); names given explicitly are never skipped.
+ * means the input variables); names given explicitly are never skipped. Without `include`, the features are
+ * every numeric per-event column except those (jagged and string columns are left out silently). Without a catalog, globs match only derived columns and an empty result is not an error.
+ *
+ * Names: block names are unique across kinds, except that a report may share its name with a block of another
+ * kind (nothing refers to a report, and LANGUAGE.md's own example has `dataset higgs` and `report higgs`).
+ * A backticked name is always a column, never a param.
  *
  * Choices: one diagnostic per problem, so a value already reported (undefined name, unknown block) becomes
  * "unknown" and is not reported again downstream.
@@ -1225,8 +1230,12 @@ export class Checker {
     const incA = a.get('include');
     let included: Map<string, Span> | undefined;
     if (incA === undefined) {
-      // Default: every column except the label/weight/by ones.
-      included = new Map(order.filter((c) => !st.roleColumns.has(c)).map((c) => [c, b.nameSpan]));
+      // Default: every numeric per-event column except the label/weight/by ones.
+      const usable = (c: string): boolean => {
+        const t = typeOfCol(c);
+        return t.shape !== 'jagged' && t.base !== 'str' && !st.roleColumns.has(c);
+      };
+      included = new Map(order.filter(usable).map((c) => [c, b.nameSpan]));
     } else if (incA.kind === 'attr') included = expand(incA, true);
     const excA = a.get('exclude');
     const excluded = excA?.kind === 'attr' ? expand(excA, false) : new Map<string, Span>();

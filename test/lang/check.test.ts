@@ -274,3 +274,16 @@ describe('suggest', () => {
     expect(suggest('learningrate', ['learning_rate', 'lr'])).toBe('learning_rate');
   });
 });
+
+describe('checker: features defaults', () => {
+  it('without include, takes every numeric per-event column but the label, weight and split-by ones', async () => {
+    const p = await ok(`dataset hzz {
+  source = root("data/HZZ.root", tree: "events")
+  label  = NMuon >= 2
+  weight = EventWeight
+  derive { lead = max(Muon_Px) }
+}
+features all { from = hzz }`);
+    expect((block(p, 'features', 'all') as FeaturesDecl).columns).toEqual(['NJet', 'NElectron', 'MET_px', 'MET_py', 'triggerIsoMu24', 'lead']);
+  });
+});
