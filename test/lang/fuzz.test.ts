@@ -94,7 +94,7 @@ it('survives thousands of mutated inputs', async () => {
   const started = process.cpuUsage();
   let formatted = 0;
   let clean = 0;
-  const N = 2500;
+  const N = 2000;
   for (let i = 0; i < N; i++) {
     const text = mutate(seeds[rng.int(seeds.length)]!, rng);
     try {
