@@ -38,12 +38,13 @@ async function timeFit(backend, nEpochs, threads = 1) {
   const stamps = [];
   const model = await mlp.fit(data, { ...params, epochs: nEpochs, backend }, {
     seed: 1, threads,
-    progress: () => { stamps.push(performance.now()); },
+    progress: () => { const c = process.cpuUsage(); stamps.push([performance.now(), (c.user + c.system) / 1e6]); },
   });
   // per-epoch times: differences of progress stamps (the first epoch, with JIT warm-up, worker start
   // and tfjs backend initialisation in it, is dropped as warm-up)
-  const per = stamps.slice(1).map((t, i) => (t - stamps[i]) / 1000);
-  return { model, per, median: median(per), trainLoss: model.curve.train.at(-1) };
+  const per = stamps.slice(1).map((t, i) => (t[0] - stamps[i][0]) / 1000);
+  const cpu = stamps.slice(1).map((t, i) => t[1] - stamps[i][1]);
+  return { model, per, median: median(per), cpu: median(cpu), trainLoss: model.curve.train.at(-1) };
 }
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
@@ -57,13 +58,13 @@ function predictRate(model) {
 const rows = [];
 const loadavg = os.loadavg()[0].toFixed(2);
 const native = await timeFit('native', epochs + 1, 1);
-rows.push({ name: 'winnow native (wasm SIMD), 1 thread', sec: native.median, predict: predictRate(native.model), loss: native.trainLoss });
+rows.push({ name: 'winnow native (wasm SIMD), 1 thread', sec: native.median, cpu: native.cpu, predict: predictRate(native.model), loss: native.trainLoss, cpuComparable: true });
 const native2 = await timeFit('native', epochs + 1, 2);
-rows.push({ name: 'winnow native (wasm SIMD), 2 threads', sec: native2.median, predict: NaN, loss: native2.trainLoss });
+rows.push({ name: 'winnow native (wasm SIMD), 2 threads', sec: native2.median, cpu: native2.cpu, predict: NaN, loss: native2.trainLoss });
 if (JSON.stringify(native2.model.toJSON()) !== JSON.stringify(native.model.toJSON())) throw new Error('1 and 2 threads gave different models');
 if (!args.includes('--no-tfjs')) {
   const tf = await timeFit('tfjs', tfjsEpochs + 1);
-  rows.push({ name: 'winnow backend tfjs (tfjs-backend-wasm)', sec: tf.median, predict: NaN, loss: tf.trainLoss });
+  rows.push({ name: 'winnow backend tfjs (tfjs-backend-wasm)', sec: tf.median, cpu: tf.cpu, predict: NaN, loss: tf.trainLoss, cpuComparable: true });
 }
 const py = '/usr/bin/python3', ref = path.join(here, 'mlp_ref.py');
 if (!args.includes('--no-torch') && fs.existsSync(py) && fs.existsSync(ref)) {
@@ -71,7 +72,7 @@ if (!args.includes('--no-torch') && fs.existsSync(py) && fs.existsSync(ref)) {
     const r = spawnSync(py, [ref, String(threads), String(epochs + 1)], { encoding: 'utf8' });
     if (r.status === 0) {
       const j = JSON.parse(r.stdout.trim().split('\n').at(-1));
-      rows.push({ name: `PyTorch ${j.torch} CPU, ${threads} thread(s)`, sec: median(j.epoch_seconds.slice(1)), predict: j.predict_rows_per_second, loss: NaN, torchThreads: threads });
+      rows.push({ name: `PyTorch ${j.torch} CPU, ${threads} thread(s)`, sec: median(j.epoch_seconds.slice(1)), cpu: median(j.epoch_cpu_seconds.slice(1)), predict: j.predict_rows_per_second, loss: NaN, torchThreads: threads, cpuComparable: threads === 1 });
     } else {
       rows.push({ name: `PyTorch (${threads} threads) failed: ${r.stderr.trim().split('\n').at(-1)}`, sec: NaN, predict: NaN });
     }
@@ -82,13 +83,17 @@ const torch1 = rows.find((r) => r.torchThreads === 1)?.sec;
 console.log(`MLP 30-64-64-1, ReLU, Adam, batch 512, ${n} x ${d} synthetic rows; median s/epoch over ${epochs} epochs after 1 warm-up (tfjs: ${tfjsEpochs})`);
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${loadavg} at start: a SHARED machine, so timings are noisy`);
 console.log('');
-console.log('| backend | s/epoch | vs PyTorch 2 thr | vs PyTorch 1 thr | predict rows/s | final train loss |');
-console.log('|---|---:|---:|---:|---:|---:|');
+const torch1cpu = rows.find((r) => r.torchThreads === 1)?.cpu;
+console.log('| backend | wall s/epoch | vs PyTorch 2 thr | vs PyTorch 1 thr | CPU s/epoch | CPU vs PyTorch 1 thr | predict rows/s | final train loss |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  const ratio = (t) => (t && Number.isFinite(r.sec) ? `${(r.sec / t).toFixed(2)}x` : '-');
+  const ratio = (a, t) => (t && Number.isFinite(a) ? `${(a / t).toFixed(2)}x` : '-');
   const pr = Number.isFinite(r.predict) ? Math.round(r.predict).toLocaleString('en-US') : '-';
   const loss = Number.isFinite(r.loss) ? r.loss.toFixed(4) : '-';
-  console.log(`| ${r.name} | ${Number.isFinite(r.sec) ? r.sec.toFixed(3) : '-'} | ${ratio(torch2)} | ${ratio(torch1)} | ${pr} | ${loss} |`);
+  const f3 = (v) => (Number.isFinite(v) ? v.toFixed(3) : '-');
+  console.log(`| ${r.name} | ${f3(r.sec)} | ${ratio(r.sec, torch2)} | ${ratio(r.sec, torch1)} | ${f3(r.cpu)} | ${r.cpuComparable ? ratio(r.cpu, torch1cpu) : '-'} | ${pr} | ${loss} |`);
 }
 console.log('');
-console.log('ratio = winnow time / PyTorch time (below 1 = winnow faster)');
+console.log('ratio = winnow time / PyTorch time (below 1 = winnow faster). CPU s/epoch = user+system CPU time of the');
+console.log('process per epoch (all threads): on a loaded machine it is far steadier than wall time, and the fair');
+console.log('single-thread comparison; for 2-thread runs it includes both threads and any spin-waiting.');

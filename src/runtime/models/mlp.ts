@@ -347,6 +347,7 @@ class MlpModel implements TrainedModel {
 
 function checkData(data: TrainData, what: string): void {
   if (data.columns.length === 0) throw new Error(`mlp: the ${what} data have no feature columns`);
+  if (!(Number.isInteger(data.nClasses) && data.nClasses >= 2)) throw new Error(`mlp: needs at least 2 classes, got ${data.nClasses}`);
   for (let f = 0; f < data.columns.length; f++) {
     if (data.columns[f]!.length !== data.n) throw new Error(`mlp: feature \`${data.featureNames[f] ?? f}\` has ${data.columns[f]!.length} values for ${data.n} rows`);
   }
