@@ -227,6 +227,15 @@ describe('runSelection (the select step)', () => {
     expect(Object.keys(s.stability!)).toHaveLength(10);
   });
 
+  it('rfe(model) and forward(model) run through the model registry (fisher)', async () => {
+    const r = await runSelection({ ...base, keep: { kind: 'count', n: 3 }, method: { name: 'rfe', algorithm: { name: 'fisher', params: {} } } });
+    expect(r.selected).toHaveLength(3);
+    expect(r.selected).toContain('b');
+    expect(r.selected.some((f) => f.startsWith('noise'))).toBe(false);
+    const fw = await runSelection({ ...base, keep: { kind: 'count', n: 2 }, method: { name: 'forward', algorithm: { name: 'fisher', params: {} } } });
+    expect(fw.selected).toContain('b');
+  });
+
   it('model methods name the missing model', async () => {
     await expect(runSelection({ ...base, keep: { kind: 'count', n: 2 }, method: { name: 'rfe' } })).rejects.toThrow(/needs a model/);
   });
