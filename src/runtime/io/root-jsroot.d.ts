@@ -2,6 +2,10 @@
 // entry, which pulls in canvas). Only the members we use are declared; values stay `unknown`-ish.
 declare module 'jsroot/io' {
   export function openFile(path: string): Promise<JsrootFile>;
+  export class TBuffer {
+    constructor(arr: DataView, pos: number, file: unknown, length?: number);
+    fTagOffset: number;
+  }
   export interface JsrootKey { fName: string; fClassName: string; fCycle: number; fTitle?: string }
   export interface JsrootFile {
     fKeys: JsrootKey[];

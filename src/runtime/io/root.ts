@@ -34,7 +34,7 @@ import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
 import { BasketError, type Basket, dataLength, decodeBE, dtypeSize, entryOffsets, readRootString, unpackBasket } from './root-basket.js';
-import { CodecNotLoaded, prepareCodecs } from './codecs.js';
+import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -275,11 +275,51 @@ export function checkRootHeader(path: string): number {
   }
 }
 
+let patched = false;
+
+/**
+ * jsroot inflates the objects it parses (streamer infos, TTree headers) with its own JavaScript
+ * inflate, which is most of its per-file cost. TFile.readObjBuffer is a prototype method, so once we
+ * hold a file we route it through codecs.ts (native zlib etc.), falling back to jsroot's own code for
+ * anything that fails there. The first file of a process is opened unpatched.
+ */
+function patchObjBuffer(f: JsFile, io: typeof import('jsroot/io')): void {
+  if (patched) return;
+  patched = true;
+  let proto: any = Object.getPrototypeOf(f);
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, 'readObjBuffer')) proto = Object.getPrototypeOf(proto);
+  if (!proto) return;
+  const original = proto.readObjBuffer as (key: any) => Promise<any>;
+  proto.readObjBuffer = async function (this: any, key: any): Promise<any> {
+    const comp = Number(key.fNbytes) - Number(key.fKeylen);
+    if (Number(key.fObjlen) <= comp) return original.call(this, key);
+    const blob = (await this.readBuffer([Number(key.fSeekKey) + Number(key.fKeylen), comp])) as DataView;
+    let u: Uint8Array;
+    try {
+      const src = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+      try {
+        u = needsAsync(src) ? await rootUnzipAsync(src, Number(key.fObjlen)) : rootUnzip(src, Number(key.fObjlen));
+      } catch (e: unknown) {
+        if (!(e instanceof CodecNotLoaded)) throw e;
+        await prepareCodecs([e.codec]);
+        u = rootUnzip(src, Number(key.fObjlen));
+      }
+    } catch {
+      return original.call(this, key);
+    }
+    const buf = new io.TBuffer(new DataView(u.buffer, u.byteOffset, u.byteLength), 0, this);
+    buf.fTagOffset = key.fKeylen;
+    return buf;
+  };
+}
+
 async function openRootFile(path: string, timeoutSeconds: number): Promise<JsFile> {
   checkRootHeader(path);
   const io = await import('jsroot/io');
   try {
-    return await withTimeout(io.openFile(path), timeoutSeconds, path, 'reading the file directory');
+    const f = await withTimeout(io.openFile(path), timeoutSeconds, path, 'reading the file directory');
+    patchObjBuffer(f, io);
+    return f;
   } catch (e: unknown) {
     if (e instanceof DataError) throw e;
     throw new DataError('corrupt', `${path}: jsroot cannot read the file structure: ${e instanceof Error ? e.message : String(e)}`, path);
