@@ -3,12 +3,13 @@
  *
  * One small HiggsML pipeline (13 DER_ variables, 4,200 training events, gbdt with 20 trees of
  * depth 3 per fit) whose search tunes a gbdt setting AND the select block's `keep`. The checks read
- * `build --json` step statuses, so "built" means "this invocation ran it".
+ * `build --json` step statuses, so "built" means "this invocation ran it". The CLI runs are async
+ * and the independent checks run concurrently (the machine is shared: wall time is mostly waiting).
  */
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildJson, DATA, statuses, tempProject, winnow, winnowAsync } from '../helpers/cli.js';
+import { DATA, statuses, tempProject, winnowAsync, type Run } from '../helpers/cli.js';
 
 const head = `param n = 6
 dataset higgs {
@@ -46,22 +47,64 @@ interface ShownSearch {
   trials: { id: number; params: Record<string, number>; metric: number; std: number; folds: number[]; status: string; reason?: string }[];
   best: { id: number; params: Record<string, number>; metric: number; test?: { auc: number } };
 }
-const showJson = (dir: string, args: string[] = []): ShownSearch => {
-  const r = winnow(dir, ['show', 'p.pipe', 't', '--json', ...args]);
+/** The CLI, asynchronously (spawnSync would block the concurrent tests). */
+function winnow(cwd: string, args: string[]): Promise<Run> {
+  const child = winnowAsync(cwd, args);
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+}
+interface BuildJson { ok: boolean; steps: (Steps[number] & { error?: string })[] }
+async function buildJson(cwd: string, args: string[]): Promise<BuildJson> {
+  const r = await winnow(cwd, ['build', ...args, '--json']);
+  try {
+    return JSON.parse(r.stdout) as BuildJson;
+  } catch {
+    throw new Error(`build --json did not print JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+async function showJson(dir: string, args: string[] = []): Promise<ShownSearch> {
+  const r = await winnow(dir, ['show', 'p.pipe', 't', '--json', ...args]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as ShownSearch;
-};
+}
 
-describe('search: every trial x fold is a cached step', () => {
+describe.concurrent('search: every trial x fold is a cached step', () => {
   const dir = tempProject({ 'p.pipe': searchPipe('random(trials: n, seed: 7)') });
-  let six: ShownSearch;
+  // The uninterrupted --jobs 1 result, which the killed --jobs 2 search must reproduce.
+  let sixDone: (v: ShownSearch | undefined) => void = () => {};
+  const sixP = new Promise<ShownSearch | undefined>((resolve) => { sixDone = resolve; });
 
-  it('builds 6 x 3 trial steps, then `trials: 8` builds exactly 2 x 3 more', () => {
-    const first = buildJson(dir, ['p.pipe', 't', '--jobs', '1']);
+  it('builds 6 x 3 trial steps, then `trials: 8` builds exactly 2 x 3 more, then bayes reuses them', async () => {
+    let six: ShownSearch | undefined;
+    try {
+      six = await first6();
+    } finally {
+      sixDone(six);
+    }
+    const second = await buildJson(dir, ['p.pipe', 't', '--set', 'n=8']);
+    expect(second.ok).toBe(true);
+    expect(trialIds(second.steps)).toHaveLength(24);
+    expect(trialsOf(trialIds(second.steps, 'built'))).toEqual([6, 7]);
+    expect(trialIds(second.steps, 'built')).toHaveLength(6);
+    expect(trialIds(second.steps, 'cached')).toHaveLength(18);
+
+    // random -> bayes: the startup trials are the random ones, so every finished trial is reused.
+    fs.writeFileSync(path.join(dir, 'p.pipe'), searchPipe('bayes(trials: 10, startup: 8, seed: 7)'));
+    const r = await buildJson(dir, ['p.pipe', 't']);
+    expect(r.ok).toBe(true);
+    expect(trialIds(r.steps, 'cached')).toHaveLength(24);
+    expect(trialsOf(trialIds(r.steps, 'built'))).toEqual([8, 9]);
+    expect(trialIds(r.steps, 'built')).toHaveLength(6);
+  }, 90_000);
+
+  async function first6(): Promise<ShownSearch> {
+    const first = await buildJson(dir, ['p.pipe', 't', '--jobs', '1']);
     expect(first.ok).toBe(true);
     expect(trialIds(first.steps, 'built')).toHaveLength(18);
     expect(trialIds(first.steps)).toHaveLength(18);
-    six = showJson(dir);
+    const six = await showJson(dir);
     expect(six.trials).toHaveLength(6);
     // keep is a select setting, not a gbdt parameter: one select + gather step per distinct keep.
     const keeps = [...new Set(six.trials.map((t) => t.params.keep))].sort((a, b) => a - b);
@@ -83,28 +126,10 @@ describe('search: every trial x fold is a cached step', () => {
     expect(six.best.test!.auc).toBeGreaterThan(0.8);
     // The best refit uses the best trial's selection.
     expect(st[`fit:t.best/full`]).toBe('built');
-    const bestModel = JSON.parse(winnow(dir, ['show', 'p.pipe', 't.best', '--json']).stdout) as { features: string[] };
+    const bestModel = JSON.parse((await winnow(dir, ['show', 'p.pipe', 't.best', '--json'])).stdout) as { features: string[] };
     expect(bestModel.features).toHaveLength(six.best.params.keep!);
-
-    const second = buildJson(dir, ['p.pipe', 't', '--set', 'n=8']);
-    expect(second.ok).toBe(true);
-    expect(trialIds(second.steps)).toHaveLength(24);
-    expect(trialsOf(trialIds(second.steps, 'built'))).toEqual([6, 7]);
-    expect(trialIds(second.steps, 'built')).toHaveLength(6);
-    expect(trialIds(second.steps, 'cached')).toHaveLength(18);
-    const eight = showJson(dir, ['--set', 'n=8']);
-    for (const t of six.trials) expect(eight.trials.find((u) => u.id === t.id)).toEqual(t);
-  }, 60_000);
-
-  it('switching random -> bayes reuses every finished trial (the startup trials are the random ones)', () => {
-    fs.writeFileSync(path.join(dir, 'p.pipe'), searchPipe('bayes(trials: 10, startup: 8, seed: 7)'));
-    const r = buildJson(dir, ['p.pipe', 't']);
-    expect(r.ok).toBe(true);
-    expect(trialIds(r.steps, 'cached')).toHaveLength(24);
-    expect(trialsOf(trialIds(r.steps, 'built'))).toEqual([8, 9]);
-    const bayes = showJson(dir);
-    for (const t of six.trials) expect(bayes.trials.find((u) => u.id === t.id)).toEqual(t);
-  }, 60_000);
+    return six;
+  }
 
   it('a SIGKILLed search, rebuilt, builds only what was missing; results do not depend on --jobs', async () => {
     const k = tempProject({ 'p.pipe': searchPipe('random(trials: n, seed: 7)') });
@@ -117,19 +142,21 @@ describe('search: every trial x fold is a cached step', () => {
       });
       child.on('exit', () => resolve());
     });
-    const st = JSON.parse(winnow(k, ['status', 'p.pipe', 't', '--json']).stdout) as { steps: { id: string; state: string }[] };
+    const st = JSON.parse((await winnow(k, ['status', 'p.pipe', 't', '--json'])).stdout) as { steps: { id: string; state: string }[] };
     const fresh = st.steps.filter((s) => s.id.startsWith('trial:') && s.state === 'fresh').map((s) => s.id).sort();
     expect(fresh.length).toBeGreaterThanOrEqual(5);
     expect(fresh.length).toBeLessThan(18);
-    const r = buildJson(k, ['p.pipe', 't', '--jobs', '2']);
+    const r = await buildJson(k, ['p.pipe', 't', '--jobs', '2']);
     expect(r.ok).toBe(true);
     expect(trialIds(r.steps, 'cached')).toEqual(fresh);
     expect(trialIds(r.steps, 'built')).toHaveLength(18 - fresh.length);
     // Same result as the uninterrupted --jobs 1 build above, to the bit.
-    expect(showJson(k)).toEqual(six);
-  }, 60_000);
+    const six = await sixP;
+    expect(six).toBeDefined();
+    expect(await showJson(k)).toEqual(six);
+  }, 90_000);
 
-  it('grid() enumerates exactly the product; a pruned trial says so', () => {
+  it('grid() enumerates exactly the product; a pruned trial says so', async () => {
     const g = tempProject({
       'p.pipe': `${head}
 search t {
@@ -145,9 +172,9 @@ search t {
 }
 `,
     });
-    const r = buildJson(g, ['p.pipe', 't', '--jobs', '2']);
+    const r = await buildJson(g, ['p.pipe', 't', '--jobs', '2']);
     expect(r.ok).toBe(true);
-    const s = showJson(g);
+    const s = await showJson(g);
     const points = s.trials.map((t) => JSON.stringify([t.params.keep, t.params.depth, t.params.learning_rate])).sort();
     const product: string[] = [];
     for (const keep of [8, 2]) for (const depth of [2, 3]) for (const lr of [0.3, 0.1]) product.push(JSON.stringify([keep, depth, lr]));
@@ -165,7 +192,35 @@ search t {
       expect(t.reason).toMatch(/^pruned: auc .* below the median/);
       expect(trialIds(r.steps).filter((id) => id.startsWith(`trial:t/t=${t.id}/`))).toEqual([`trial:t/t=${t.id}/fold=0`]);
     }
-    const text = winnow(g, ['show', 'p.pipe', 't']).stdout;
+    const text = (await winnow(g, ['show', 'p.pipe', 't'])).stdout;
     expect(text).toMatch(/pruned after 1 fold/);
-  }, 60_000);
+  }, 90_000);
+
+  it('a failed trial ends as failed and the search completes; the next build tries it again', async () => {
+    // depth 25 passes the checker (depth <= 32) but gbdt fits at most depth 20: that fit fails.
+    const f = tempProject({
+      'p.pipe': `${head}
+search t {
+  model = g
+  space { depth = choice(3, 25) }
+  strategy = grid()
+  cv = 2
+}
+`,
+    });
+    for (let round = 0; round < 2; round++) {
+      const r = await winnow(f, ['build', 'p.pipe', 't', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as { ok: boolean; steps: (Steps[number] & { error?: string })[] };
+      expect(j.ok).toBe(true);
+      const failed = j.steps.filter((s) => s.status === 'failed');
+      expect(failed.map((s) => s.id)).toEqual(['trial:t/t=1/fold=0']);
+      expect(failed[0]!.error).toMatch(/depth/);
+      expect(statuses(j.steps)['search:t']).toBe(round === 0 ? 'built' : 'cached');
+    }
+    const s = await showJson(f);
+    expect(s.trials.map((t) => [t.id, t.status])).toEqual([[0, 'done'], [1, 'failed']]);
+    expect(s.trials[1]!.reason).toMatch(/fold 0 failed/);
+    expect(s.best.params).toEqual({ depth: 3 });
+  }, 90_000);
 });
