@@ -203,6 +203,11 @@ export function render(d: Diagnostic, text: string, otherFiles?: Readonly<Record
   }
   const pad = ' '.repeat(width);
   const out: string[] = [`${d.span.file}:${pos.line}:${pos.column}: ${d.severity}[${d.code}]: ${d.message}`];
+  // No text (an unreadable file): nothing to frame.
+  if (text === '') {
+    if (d.help !== undefined) out.push(`${pad} = help: ${d.help}`);
+    return out.join('\n');
+  }
   out.push(`${pad} |`);
 
   // The primary frame, with the same-file secondary labels in line order.

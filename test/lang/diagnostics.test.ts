@@ -76,3 +76,10 @@ describe('LineIndex', () => {
     expect(idx.lineText(2)).toBe('bc');
   });
 });
+
+describe('render without text', () => {
+  it('prints only the header (and help) for a file that could not be read', () => {
+    const d: Diagnostic = { code: 'E0501', severity: 'error', message: 'cannot read `x.pipe`', span: { file: 'x.pipe', start: 0, end: 0 } };
+    expect(render(d, '')).toBe('x.pipe:1:1: error[E0501]: cannot read `x.pipe`');
+  });
+});
