@@ -230,9 +230,23 @@ async function runBuildWithProgress(a: ParsedArgs, io: Io, s: import('./runtime/
   }
 }
 
-/** Writes reports/NAME/{index.html, *.svg, report.json} for the report steps of a build (only changed files). */
-async function materializeReports(r: BuildOutcome, baseDir: string): Promise<Record<string, string>> {
+/**
+ * Copies results out of the cache for people and other tools (only files whose content changed):
+ * reports/NAME/{index.html, *.svg, report.json} and scores/MODEL.parquet (the cached bytes as they are).
+ */
+async function materializeReports(r: BuildOutcome, baseDir: string, bytes: (id: string) => Uint8Array | undefined): Promise<Record<string, string>> {
   const paths: Record<string, string> = {};
+  for (const st of r.result.steps) {
+    if (!st.id.startsWith('scores:') || (st.status !== 'built' && st.status !== 'cached')) continue;
+    const b = bytes(st.id);
+    if (!b) continue;
+    const p = path.join(baseDir, 'scores', `${st.id.slice('scores:'.length)}.parquet`);
+    try { if (Buffer.from(fs.readFileSync(p)).equals(Buffer.from(b))) continue; } catch { /* new */ }
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    const tmp = `${p}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, b);
+    fs.renameSync(tmp, p);
+  }
   for (const st of r.result.steps) {
     if (!st.id.startsWith('report:') || (st.status !== 'built' && st.status !== 'cached')) continue;
     const name = st.id.slice('report:'.length);
@@ -253,6 +267,14 @@ async function materializeReports(r: BuildOutcome, baseDir: string): Promise<Rec
     paths[name] = path.relative(process.cwd(), path.join(dir, 'index.html'));
   }
   return paths;
+}
+
+function stepBytes(r: BuildOutcome, s: import('./runtime/session.js').Session | undefined): (id: string) => Uint8Array | undefined {
+  const hashes = new Map(r.result.steps.map((x) => [x.id, x.hash]));
+  return (id) => {
+    const h = hashes.get(id);
+    return h && s ? s.store.readObject(h) : undefined;
+  };
 }
 
 function blockKindOf(stepIds: readonly string[]): string {
@@ -311,6 +333,7 @@ async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
   const t0 = performance.now();
   let r: BuildOutcome | undefined;
   let session: import('./runtime/session.js').Session | undefined;
+  let noopBytes: ((id: string) => Uint8Array | undefined) | undefined;
   if (!a.flags.force && rest.length === 0) {
     // The no-op fast path: nothing is loaded beyond the cache index when nothing changed.
     const { tryNoop } = await import('./runtime/noop.js');
@@ -318,6 +341,7 @@ async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
     if (n) {
       const steps = n.plan.steps.map((st) => ({ id: st.id, kind: st.kind, ...(st.block !== undefined ? { block: st.block } : {}), status: 'cached' as const, ms: 0 }));
       r = { plan: n.plan, rounds: 0, result: { ok: true, cancelled: false, steps, targets: n.plan.targets, ms: 0, files: n.dataFiles, output: n.output } };
+      noopBytes = n.bytes;
     }
   }
   if (!r) {
@@ -327,7 +351,7 @@ async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
     checkTargetNames(loaded.l.plan, rest);
     r = await runBuildWithProgress(a, io, loaded.s, rest);
   }
-  const reports = r.result.ok ? await materializeReports(r, process.cwd()) : {};
+  const reports = r.result.ok ? await materializeReports(r, process.cwd(), noopBytes ?? stepBytes(r, session)) : {};
   const ms = performance.now() - t0;
   if (a.flags.json) {
     const { toJson } = await import('./cli/format.js');
@@ -402,7 +426,7 @@ async function cmdShow(a: ParsedArgs, io: Io): Promise<number> {
     for (const st of r.result.steps) if (st.status === 'failed') io.err(`error: ${st.id} failed: ${st.error ?? 'unknown error'}\n`);
     return 1;
   }
-  const reports = await materializeReports(r, process.cwd());
+  const reports = await materializeReports(r, process.cwd(), stepBytes(r, s));
   const ids = searchBest ? [`eval:${name}`] : name.includes(':') ? [name] : r.result.targets[name] ?? [name];
   const kind = blockKindOf(ids);
   const f = await import('./cli/format.js');
@@ -531,7 +555,7 @@ async function cmdWatch(a: ParsedArgs, io: Io): Promise<number> {
     if (!loaded) return { files: [path.resolve(file)] };
     const { s, l } = loaded;
     const r = await runBuildWithProgress(a, io, s, rest, false, signal);
-    const reports = r.result.ok ? await materializeReports(r, process.cwd()) : {};
+    const reports = r.result.ok ? await materializeReports(r, process.cwd(), stepBytes(r, s)) : {};
     await s.pool?.close();
     const ran = r.result.steps.filter((x) => x.status === 'built');
     for (const st of r.result.steps) if (st.status === 'failed') io.err(`error: ${st.id} failed: ${st.error}\n`);

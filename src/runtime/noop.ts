@@ -105,6 +105,8 @@ export interface NoopBuild {
   pipeFiles: string[];
   dataFiles: string[];
   output(id: string): unknown;
+  /** The raw output bytes of a step (for outputs copied out of the cache as they are). */
+  bytes(id: string): Uint8Array | undefined;
 }
 
 /** A no-op build, or undefined when anything may have changed (then take the full path). */
@@ -122,6 +124,10 @@ export function tryNoop(o: { entry: string; cwd: string; cacheDir: string; overr
     plan: v.rec.plan,
     pipeFiles: v.rec.pipeFiles.map((f) => f.path),
     dataFiles: v.rec.stamps.map((s) => s.path),
+    bytes: (id: string) => {
+      const e = index[id];
+      return e?.hash ? store.readObject(e.hash) : undefined;
+    },
     output: (id: string) => {
       const e = index[id];
       const bytes = e?.hash ? store.readObject(e.hash) : undefined;

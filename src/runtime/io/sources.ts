@@ -83,7 +83,9 @@ export function resolveSourcePaths(pipeFile: string, paths: readonly string[], c
       throw new SourceError(isGlob(p) ? `the pattern "${p}" matches no file (looked in ${path.dirname(rel) || '.'})` : `${rel} does not exist`);
     }
     for (const f of found) {
-      out.push(path.relative(cwd, f) || f);
+      // Inside the project: relative (keys survive moving the checkout); outside: absolute.
+      const r = path.relative(cwd, f);
+      out.push(r === '' || r.startsWith('..') || path.isAbsolute(r) ? f : r);
     }
   }
   return out;

@@ -11,9 +11,10 @@ import { evalStep, fitStep } from './models.js';
 import { corrStep, rankStep, selectStep } from './select.js';
 import { searchStep } from './search.js';
 import { reportStep } from './report.js';
+import { scoresStep } from './scores.js';
 
 const fixed = new Map<string, StepImpl>(
-  [readStep, concatStep, deriveStep, datasetStep, splitStep, gatherStep, rankStep, corrStep, selectStep, evalStep, searchStep, reportStep]
+  [readStep, concatStep, deriveStep, datasetStep, splitStep, gatherStep, rankStep, corrStep, selectStep, evalStep, searchStep, reportStep, scoresStep]
     .map((s) => [s.kind, s as StepImpl]),
 );
 const fits = new Map<string, StepImpl | undefined>();

@@ -40,6 +40,8 @@ export interface FitValue {
   model?: unknown;
   /** Held-out fold scores (CV folds) or test-part scores (full fit, when there is a test part). */
   heldout?: ScoreSet;
+  /** Positions (into the dataset's rows after the cut) of the held-out scores. */
+  heldoutRows?: Int32Array;
   /** Scores of the rows the model was trained on (for the overtraining test). */
   train?: ScoreSet;
   curve?: LearningCurve;
@@ -148,6 +150,7 @@ async function runFit(inputs: Record<string, unknown>, p: FitParams, ctx: { thre
     features: X.names,
     model: model.toJSON(),
     heldout: held,
+    ...(heldRows ? { heldoutRows: heldRows } : {}),
     train: scoreSet(predictRows(trainRows), take(data.y, trainRows), take(data.w, trainRows), K),
     curve: model.curve,
     notes: model.notes ? [...model.notes] : undefined,
@@ -155,7 +158,7 @@ async function runFit(inputs: Record<string, unknown>, p: FitParams, ctx: { thre
   };
 }
 
-const FIT_STEP_VERSION = 2;
+const FIT_STEP_VERSION = 3;
 
 /** `fit.<algorithm>`: the step version folds in the algorithm's own version. */
 export function fitStep(algorithm: string): StepImpl<FitValue> | undefined {

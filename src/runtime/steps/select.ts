@@ -32,7 +32,7 @@ function trainColumn(inputs: Record<string, unknown>, name: string): { x: Float6
   return { x: take(c.values, rows), y: take(data.y, split.train), w: take(data.w, split.train), K: data.classes.length };
 }
 
-export const rankStep = valueStep<RankValue>('rank', 1, async (inputs, p: RankParams) => {
+export const rankStep = valueStep<RankValue>('rank', 2, async (inputs, p: RankParams) => {
   const { univariate } = await import('../stats/univariate.js');
   const { x, y, w, K } = trainColumn(inputs, 'x');
   const opts = { bins: p.bins, nClasses: K, seed: deriveSeed(p.seed, 'mi') };
@@ -42,7 +42,8 @@ export const rankStep = valueStep<RankValue>('rank', 1, async (inputs, p: RankPa
   if (r.perClass) out.perClass = r.perClass.map((c) => ({ ...c }));
   const sig = await import('../stats/significance.js').catch(() => undefined);
   if (p.permutations > 0 && sig) {
-    out.perm_pvalue = sig.permutationPValue((yy: Float64Array) => univariate(p.score, x, yy, w, opts).value, y, { n: p.permutations, seed: deriveSeed(p.seed, 'perm', p.score) });
+    // Labels and weights are shuffled together (a signal weight stays with a signal label).
+    out.perm_pvalue = sig.permutationPValue((yy: Float64Array, ww: Float64Array | undefined) => univariate(p.score, x, yy, ww ?? w, opts).value, y, { n: p.permutations, seed: deriveSeed(p.seed, 'perm', p.score), w });
   }
   if (p.bootstrap > 0 && sig) {
     out.ci = sig.bootstrapCI((idx: Int32Array) => univariate(p.score, take(x, idx), take(y, idx), take(w, idx), opts).value, x.length, { n: p.bootstrap, seed: deriveSeed(p.seed, 'boot', p.score) });
