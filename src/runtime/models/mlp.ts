@@ -210,7 +210,7 @@ export async function trainNative(d: PreparedData, p: MlpParams, seed: number,
   let best = Infinity, bestEpoch = -1, bestSnap: Float64Array[] | undefined;
   const sumW = sumAbs(w);
   const wantThreads = (ctx.threads ?? 1) >= 2 && S > 1 && n * p.epochs >= MIN_PARALLEL_WORK && net.memory !== undefined;
-  const pool = wantThreads ? await ShardPool.start(cfg, net.memory!, S - 1) : undefined;
+  const pool = wantThreads ? await ShardPool.start(cfg, net.memory!, net.layoutSignature(), S - 1) : undefined;
   try {
     for (let epoch = 0; epoch < p.epochs; epoch++) {
       ctx.signal?.throwIfAborted();

@@ -220,6 +220,16 @@ export class Net {
     }
   }
 
+  /**
+   * The byte offsets of this net's buffers: a worker compares it with the main thread's before it
+   * touches the shared memory (a stale compiled worker would otherwise corrupt it silently).
+   */
+  layoutSignature(): string {
+    const offs = [this.pValues, this.pM, this.pV, ...this.grads, ...this.Xs, ...this.ys, ...this.ws,
+      ...this.shardLayers.flatMap((ls) => ls.flatMap((L) => [L.W, L.Z, L.Y, L.A, L.dZ, L.G, L.WT]))];
+    return JSON.stringify([this.arena.pages, offs.map((a) => [a.byteOffset, a.length])]);
+  }
+
   /** The shared memory behind this net (for worker threads), if it has one. */
   get memory(): WasmMemory | undefined {
     return this.arena.memory;

@@ -30,9 +30,9 @@ export class ShardPool {
   /**
    * Starts workers for shards 1..count (count = shards - 1) and waits until each has built its view
    * of the net. Returns undefined (the caller runs every shard itself) when workers cannot start,
-   * e.g. when the compiled worker script is missing.
+   * e.g. when the compiled worker script is missing or was built from other sources (`layout`).
    */
-  static async start(cfg: NetConfig, memory: WasmMemory, count: number): Promise<ShardPool | undefined> {
+  static async start(cfg: NetConfig, memory: WasmMemory, layout: string, count: number): Promise<ShardPool | undefined> {
     let url: URL;
     try {
       url = workerUrl(import.meta.url, './mlp-worker.js');
@@ -43,11 +43,11 @@ export class ShardPool {
     try {
       for (let k = 0; k < count; k++) {
         const ctrl = new SharedArrayBuffer(24);
-        const worker = new Worker(url, { workerData: { cfg, memory, ctrl, shard: k + 1 } });
+        const worker = new Worker(url, { workerData: { cfg, memory, ctrl, shard: k + 1, layout } });
         const slot: Slot = { worker, ctl: new Int32Array(ctrl, 0, 4), loss: new Float64Array(ctrl, 16, 1), pending: 0 };
         slots.push(slot);
         await new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
+          worker.once('message', (m: unknown) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
           worker.once('error', reject);
           worker.once('exit', (code) => reject(new Error(`mlp worker exited with code ${code}`)));
         });
