@@ -509,7 +509,7 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
       ].map((r) => ({ ...r, d: clampY(r.d as number), base: floor }));
       layers.push({
         data: { values: rows },
-        mark: { type: 'area', interpolate: 'step-after', fillOpacity: 0.35, line: { strokeWidth: 1.8 } },
+        mark: { type: 'area', interpolate: 'step-after', fillOpacity: 0.35, line: { strokeWidth: 1.8 }, clip: true },
         encoding: {
           x: xEnc,
           y: { ...yEnc, stack: null },
@@ -540,12 +540,12 @@ export function scoreFigure(input: ReportInput, overtraining: boolean): Figure {
       }
       layers.push({
         data: { values: pts },
-        mark: { type: 'rule', strokeWidth: 1.3 },
+        mark: { type: 'rule', strokeWidth: 1.3, clip: true },
         encoding: { x: xEnc, y: { ...yEnc, field: 'lo' }, y2: { field: 'hi' }, color: clsColor(false) },
       });
       layers.push({
         data: { values: pts },
-        mark: { type: 'point', shape: 'circle', filled: true, size: 26, opacity: 1 },
+        mark: { type: 'point', shape: 'circle', filled: true, size: 26, opacity: 1, clip: true },
         encoding: { x: xEnc, y: yEnc, color: clsColor(false) },
       });
       const ksS = ks ? `, KS ${pEquals(ks.signal)}` : '';
@@ -1052,7 +1052,10 @@ export function searchFigure(input: ReportInput): Figure {
     const failed = trials.filter((t) => t.status === 'failed' || !Number.isFinite(t.metric)).length;
     const W = 460;
     const H = 300;
-    const x = { field: 'id', type: 'quantitative', scale: { nice: false, padding: 12 }, axis: { title: 'Trial', tickMinStep: 1 } };
+    // trial numbers are integers: tick every trial when there are few, else integer ticks only
+    const ids = trials.map((t) => t.id);
+    const xAxis = ids.length <= 12 ? { title: 'Trial', values: ids, format: 'd' } : { title: 'Trial', tickMinStep: 1, format: 'd' };
+    const x = { field: 'id', type: 'quantitative', scale: { nice: false, padding: 12 }, axis: xAxis };
     const y = { field: 'm', type: 'quantitative', scale: { zero: false, padding: 14 }, axis: { title: r.metric } };
     const entries: LegendEntry[] = [
       { label: 'trial: mean ± std over folds', color: SIGNAL, kind: 'point' },

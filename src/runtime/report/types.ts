@@ -10,6 +10,12 @@
  */
 import type { DatasetResult, ModelResult, ScoreSet, SearchResult, SelectResult } from '../results.js';
 
+/**
+ * Version of the rendering: bump it when the same input would give different bytes (a new plot
+ * style, a table column), and use it in the report step's version so cached reports are redrawn.
+ */
+export const REPORT_VERSION = 2;
+
 /** Every plot a `report` block may list, in the order the page shows them. */
 export const PLOT_NAMES = [
   'roc',
