@@ -4,25 +4,32 @@
  * May import: node:worker_threads, gbdt-kernels.
  *
  * Protocol (one message in, one reply `{ id }` out, or `{ id, error }`):
- * - `init`: shared buffers of the fit (bins, grad, rows, margin, y, w) and the feature count F.
+ * - `init`: shared buffers of the fit (row- and column-major bins, grad, rows, margin, y, w), n and the row stride S.
  * - `hist`: for each task, zero + build the smaller child's histogram and, when asked, subtract it
  *   from the parent's to get the larger sibling, all for features [f0, f1) only.
  * - `grad`: logistic gradients for rows [r0, r1).
- * - `bin`: bin the given columns (each with its cuts) into the row-major bin matrix.
+ * - `part`: stable partition of the given nodes' row ranges (disjoint from other threads'); replies with the split points.
+ * - `bin`: compute the cut points of the given columns and bin them into both bin layouts; replies with the cuts.
  * Work is split by feature (hist, bin) or by row (grad) so that every number is computed by the
  * same sequence of floating-point operations whichever thread runs it.
  */
 import { parentPort } from 'node:worker_threads';
-import { binColumn, gradLogistic, runHistTasks, type HistTask } from './gbdt-kernels.js';
+import { binColumn, computeCuts, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type PartTask } from './gbdt-kernels.js';
 
 export type WorkerRequest =
-  | { op: 'init'; id: number; F: number; bins: SharedArrayBuffer; grad: SharedArrayBuffer; rows: SharedArrayBuffer; margin: SharedArrayBuffer; y: SharedArrayBuffer; w: SharedArrayBuffer }
+  | { op: 'init'; id: number; n: number; S: number; rowBins: SharedArrayBuffer; colBins: SharedArrayBuffer; grad: SharedArrayBuffer; rows: SharedArrayBuffer; margin: SharedArrayBuffer; y: SharedArrayBuffer; w: SharedArrayBuffer }
   | { op: 'hist'; id: number; hist: SharedArrayBuffer; parentHist: SharedArrayBuffer | null; tasks: HistTask[]; f0: number; f1: number }
   | { op: 'grad'; id: number; r0: number; r1: number }
-  | { op: 'bin'; id: number; columns: { f: number; values: SharedArrayBuffer; cuts: Float64Array }[] };
+  | { op: 'part'; id: number; tasks: PartTask[] }
+  | { op: 'bin'; id: number; columns: { f: number; values: SharedArrayBuffer }[]; weighted: boolean; sample: Int32Array | null; maxValueBins: number };
 
-let F = 0;
-let bins: Uint8Array = new Uint8Array(0);
+let n = 0;
+let S = 0;
+let rowBins: Uint8Array = new Uint8Array(0);
+let b16: Uint16Array = new Uint16Array(0);
+let b32: Uint32Array = new Uint32Array(0);
+let colBins: Uint8Array = new Uint8Array(0);
+let tmp: Int32Array = new Int32Array(0);
 let grad: Float64Array = new Float64Array(0);
 let rows: Int32Array = new Int32Array(0);
 let margin: Float64Array = new Float64Array(0);
@@ -33,8 +40,12 @@ parentPort?.on('message', (msg: WorkerRequest) => {
   try {
     switch (msg.op) {
       case 'init':
-        F = msg.F;
-        bins = new Uint8Array(msg.bins);
+        n = msg.n;
+        S = msg.S;
+        rowBins = new Uint8Array(msg.rowBins);
+        b16 = new Uint16Array(msg.rowBins);
+        b32 = new Uint32Array(msg.rowBins);
+        colBins = new Uint8Array(msg.colBins);
         grad = new Float64Array(msg.grad);
         rows = new Int32Array(msg.rows);
         margin = new Float64Array(msg.margin);
@@ -42,14 +53,29 @@ parentPort?.on('message', (msg: WorkerRequest) => {
         w = new Float64Array(msg.w);
         break;
       case 'hist':
-        runHistTasks(bins, F, grad, rows, new Float64Array(msg.hist), msg.parentHist ? new Float64Array(msg.parentHist) : null, msg.tasks, msg.f0, msg.f1);
+        runHistTasks(b32, b16, S, grad, rows, new Float64Array(msg.hist), msg.parentHist ? new Float64Array(msg.parentHist) : null, msg.tasks, msg.f0, msg.f1);
         break;
+      case 'part': {
+        if (tmp.length < n) tmp = new Int32Array(n);
+        const result = msg.tasks.map((t) => partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp));
+        parentPort!.postMessage({ id: msg.id, result });
+        return;
+      }
       case 'grad':
         gradLogistic(margin, y, w, grad, msg.r0, msg.r1);
         break;
       case 'bin':
-        for (const c of msg.columns) binColumn(new Float64Array(c.values), c.cuts, bins, F, c.f);
-        break;
+      {
+        const result: Float64Array[] = [];
+        for (const c of msg.columns) {
+          const col = new Float64Array(c.values);
+          const cuts = computeCuts(col, msg.weighted ? w : null, msg.sample, msg.maxValueBins);
+          binColumn(col, padCuts(cuts), rowBins, S, colBins, n, c.f);
+          result.push(cuts);
+        }
+        parentPort!.postMessage({ id: msg.id, result });
+        return;
+      }
     }
     parentPort!.postMessage({ id: msg.id });
   } catch (e: unknown) {

@@ -37,7 +37,7 @@ import { AlgorithmParamError, type Algorithm, type FitContext, type LearningCurv
 import { Rng } from '../util/rng.js';
 import { workerUrl } from '../exec/worker-url.js';
 import {
-  BIN_SLOTS, FEAT_STRIDE, MISSING_BIN, binColumn, gradLogistic, partitionRows, runHistTasks, type HistTask,
+  BIN_SLOTS, FEAT_STRIDE, MISSING_BIN, binColumn, addLeafValue, computeCuts, fillRows, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type PartTask,
 } from './gbdt-kernels.js';
 
 const VERSION = 1;
@@ -104,53 +104,6 @@ function normalize(params: Readonly<Record<string, unknown>>): Record<string, un
 const CUT_SAMPLE = 200_000;
 
 /** Cut points of one feature from (a sample of) its values. At most maxValueBins − 1 cuts. */
-export function computeCuts(col: Float64Array, w: Float64Array | null, sample: Int32Array | null, maxValueBins: number): Float64Array {
-  const m = sample ? sample.length : col.length;
-  const vals = new Float64Array(m);
-  let k = 0;
-  for (let i = 0; i < m; i++) {
-    const x = col[sample ? sample[i]! : i]!;
-    if (x === x) vals[k++] = x;
-  }
-  const v = vals.subarray(0, k).sort();
-  if (k === 0) return new Float64Array(0);
-  // Distinct values with their weights.
-  const distinct: number[] = [];
-  const dw: number[] = [];
-  if (w) {
-    const sum = new Map<number, number>();
-    for (let i = 0; i < m; i++) {
-      const r = sample ? sample[i]! : i;
-      const x = col[r]!;
-      if (x === x) sum.set(x === 0 ? 0 : x, (sum.get(x === 0 ? 0 : x) ?? 0) + Math.abs(w[r]!));
-    }
-    for (let i = 0; i < k; i++) {
-      const x = v[i]!;
-      if (i === 0 || x !== v[i - 1]) { distinct.push(x); dw.push(sum.get(x === 0 ? 0 : x) ?? 0); }
-    }
-  } else {
-    for (let i = 0; i < k; i++) {
-      const x = v[i]!;
-      if (i === 0 || x !== v[i - 1]) { distinct.push(x); dw.push(1); } else dw[dw.length - 1]! += 1;
-    }
-  }
-  const d = distinct.length;
-  if (d <= maxValueBins) return Float64Array.from(distinct.slice(1));
-  let total = 0;
-  for (const x of dw) total += x;
-  if (!(total > 0)) { for (let i = 0; i < d; i++) dw[i] = 1; total = d; }
-  const cuts: number[] = [];
-  let cum = 0, next = 1;
-  for (let i = 0; i < d - 1 && next < maxValueBins; i++) {
-    cum += dw[i]!;
-    if (cum >= (next * total) / maxValueBins) {
-      cuts.push(distinct[i + 1]!);
-      while (next < maxValueBins && cum >= (next * total) / maxValueBins) next++;
-    }
-  }
-  return Float64Array.from(cuts);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Trees
 
@@ -257,18 +210,18 @@ function findSplit(
 class Pool {
   private readonly workers: Worker[] = [];
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private failed: Error | undefined;
 
   constructor(count: number) {
     const url = workerUrl(import.meta.url, './gbdt-worker.js');
     for (let i = 0; i < count; i++) {
       const wk = new Worker(url);
-      wk.on('message', (m: { id: number; error?: string }) => {
+      wk.on('message', (m: { id: number; error?: string; result?: unknown }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
-        if (m.error) p.reject(new Error(`gbdt worker: ${m.error}`)); else p.resolve();
+        if (m.error) p.reject(new Error(`gbdt worker: ${m.error}`)); else p.resolve(m.result);
       });
       wk.on('error', (e: Error) => {
         this.failed = e;
@@ -283,7 +236,7 @@ class Pool {
     return this.workers.length;
   }
 
-  send(i: number, msg: Record<string, unknown>): Promise<void> {
+  send(i: number, msg: Record<string, unknown>): Promise<unknown> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -297,10 +250,14 @@ class Pool {
   }
 }
 
-/** Contiguous feature ranges for T threads (thread 0 = the main thread). */
-function featureRanges(F: number, T: number): [number, number][] {
+/**
+ * Contiguous feature ranges for T threads (thread 0 = the main thread), on even boundaries (the
+ * histogram kernel reads bins in pairs and quads), over the padded feature count S.
+ */
+function featureRanges(S: number, T: number): [number, number][] {
+  const P = S >> 1;
   const out: [number, number][] = [];
-  for (let t = 0; t < T; t++) out.push([Math.floor((t * F) / T), Math.floor(((t + 1) * F) / T)]);
+  for (let t = 0; t < T; t++) out.push([2 * Math.floor((t * P) / T), 2 * Math.floor(((t + 1) * P) / T)]);
   return out;
 }
 
@@ -490,7 +447,7 @@ async function fit(data: TrainData, params0: Readonly<Record<string, unknown>>, 
   }
   const notes: string[] = [];
   const seed = ctx.seed;
-  const T = Math.max(1, Math.min(ctx.threads ?? 1, F, 64));
+  const T = Math.max(1, Math.min(ctx.threads ?? 1, Math.ceil(F / 2), 64));
   const pool = T > 1 ? new Pool(T - 1) : undefined;
   try {
     return await fitInner(data, p, ctx, K, seed, T, pool, notes);
@@ -504,11 +461,14 @@ async function fitInner(
 ): Promise<TrainedModel> {
   const { n, columns, y, w } = data;
   const F = columns.length;
-  const ranges = featureRanges(F, T);
+  const S = 4 * Math.ceil(F / 4); // row stride of the row-major bins
+  const ranges = featureRanges(S, T);
 
   // Shared buffers.
-  const binsBuf = newShared(n * F);
-  const bins = new Uint8Array(binsBuf);
+  const rowBinsBuf = newShared(n * S);
+  const b32 = new Uint32Array(rowBinsBuf), b16 = new Uint16Array(rowBinsBuf), rowBins = new Uint8Array(rowBinsBuf);
+  const colBinsBuf = newShared(n * F);
+  const colBins = new Uint8Array(colBinsBuf);
   const gradBuf = newShared(16 * n);
   const grad = new Float64Array(gradBuf);
   const rowsBuf = newShared(4 * n);
@@ -519,8 +479,8 @@ async function fitInner(
   const yS = new Float64Array(yBuf), wS = new Float64Array(wBuf);
   yS.set(y.subarray(0, n)); wS.set(w.subarray(0, n));
   if (pool) {
-    await Promise.all(Array.from({ length: pool.size }, (_, i) =>
-      pool.send(i, { op: 'init', F, bins: binsBuf, grad: gradBuf, rows: rowsBuf, margin: marginBuf, y: yBuf, w: wBuf })));
+    await Promise.all(Array.from({ length: pool.size }, async (_, i) =>
+      pool.send(i, { op: 'init', n, S, rowBins: rowBinsBuf, colBins: colBinsBuf, grad: gradBuf, rows: rowsBuf, margin: marginBuf, y: yBuf, w: wBuf })));
   }
 
   // 1. Binning.
@@ -531,30 +491,35 @@ async function fitInner(
     const perm = Rng.derive(seed, 'gbdt', 'cuts').permutation(n);
     sample = perm.subarray(0, CUT_SAMPLE).slice().sort();
   }
-  const cuts: Float64Array[] = [];
+  // Each thread computes the cuts of, and bins, the features of its range (pure per feature).
+  const cuts: Float64Array[] = new Array<Float64Array>(F);
   const nValueBins = new Int32Array(F);
-  for (let f = 0; f < F; f++) {
-    const c = computeCuts(columns[f]!, allEqual ? null : w, sample, p.bins - 1);
-    cuts.push(c);
-    nValueBins[f] = c.length + 1;
-  }
   {
-    const jobs: Promise<void>[] = [];
+    const jobs: Promise<unknown>[] = [];
+    const weighted = allEqual ? null : wS;
     if (pool) {
       for (let t = 1; t < T; t++) {
         const [f0, f1] = ranges[t]!;
-        const cols: { f: number; values: SharedArrayBuffer; cuts: Float64Array }[] = [];
-        for (let f = f0; f < f1; f++) {
+        const cols: { f: number; values: SharedArrayBuffer }[] = [];
+        for (let f = f0; f < Math.min(f1, F); f++) {
           const sb = newShared(8 * n);
           new Float64Array(sb).set(columns[f]!.subarray(0, n));
-          cols.push({ f, values: sb, cuts: cuts[f]! });
+          cols.push({ f, values: sb });
         }
-        jobs.push(pool.send(t - 1, { op: 'bin', columns: cols }));
+        jobs.push(pool.send(t - 1, { op: 'bin', columns: cols, weighted: !allEqual, sample, maxValueBins: p.bins - 1 }).then((res) => {
+          (res as Float64Array[]).forEach((c, j) => { cuts[cols[j]!.f] = c; });
+        }));
       }
     }
     const [f0, f1] = pool ? ranges[0]! : [0, F];
-    for (let f = f0; f < f1; f++) binColumn(columns[f]!.subarray(0, n), cuts[f]!, bins, F, f);
+    for (let f = f0; f < Math.min(f1, F); f++) {
+      const col = columns[f]!.subarray(0, n);
+      const c = computeCuts(col, weighted, sample, p.bins - 1);
+      cuts[f] = c;
+      binColumn(col, padCuts(c), rowBins, S, colBins, n, f);
+    }
     await Promise.all(jobs);
+    for (let f = 0; f < F; f++) nValueBins[f] = cuts[f]!.length + 1;
   }
 
   // 2. Base margin: log-odds (binary) or log class priors (multiclass) of the weighted labels.
@@ -582,7 +547,7 @@ async function fitInner(
     notes.push(`training logloss in the learning curve is computed on ${CURVE_ROWS} of ${n} rows (fixed stride)`);
   }
 
-  const HS = F * FEAT_STRIDE; // doubles per histogram
+  const HS = S * FEAT_STRIDE; // doubles per histogram (padding features included, never read)
   let bufA = new Float64Array(newShared(8 * HS));
   let bufB = new Float64Array(newShared(8 * HS * 2));
   const tmp = new Int32Array(n);
@@ -598,16 +563,52 @@ async function fitInner(
 
   const runHist = async (hist: Float64Array, parent: Float64Array | null, tasks: HistTask[]): Promise<void> => {
     if (tasks.length === 0) return;
-    const jobs: Promise<void>[] = [];
+    const jobs: Promise<unknown>[] = [];
     if (pool) {
       for (let t = 1; t < T; t++) {
         const [f0, f1] = ranges[t]!;
         jobs.push(pool.send(t - 1, { op: 'hist', hist: hist.buffer, parentHist: parent ? parent.buffer : null, tasks, f0, f1 }));
       }
     }
-    const [f0, f1] = pool ? ranges[0]! : [0, F];
-    runHistTasks(bins, F, grad, rows, hist, parent, tasks, f0, f1);
+    const [f0, f1] = pool ? ranges[0]! : [0, S];
+    runHistTasks(b32, b16, S, grad, rows, hist, parent, tasks, f0, f1);
     await Promise.all(jobs);
+  };
+
+  /**
+   * Partitions several nodes (disjoint row ranges) at once: nodes go to threads greedily by size
+   * (largest first, to the least loaded thread). Each partition is a pure function of its range, so
+   * the result does not depend on the assignment.
+   */
+  const runPartition = async (tasks: PartTask[]): Promise<number[]> => {
+    const mids = new Array<number>(tasks.length).fill(0);
+    if (!pool || tasks.length < 2) {
+      tasks.forEach((t, j) => { mids[j] = partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp); });
+      return mids;
+    }
+    const order = tasks.map((t, j) => j).sort((a, b) => (tasks[b]!.end - tasks[b]!.start) - (tasks[a]!.end - tasks[a]!.start) || a - b);
+    const load = new Array<number>(T).fill(0);
+    const mine: number[][] = Array.from({ length: T }, () => []);
+    for (const j of order) {
+      let best = 0;
+      for (let t = 1; t < T; t++) if (load[t]! < load[best]!) best = t;
+      mine[best]!.push(j);
+      load[best] = load[best]! + tasks[j]!.end - tasks[j]!.start;
+    }
+    const jobs: Promise<unknown>[] = [];
+    for (let t = 1; t < T; t++) {
+      const idx = mine[t]!;
+      if (idx.length === 0) continue;
+      jobs.push(pool.send(t - 1, { op: 'part', tasks: idx.map((j) => tasks[j]!) }).then((res) => {
+        (res as number[]).forEach((m, q) => { mids[idx[q]!] = m; });
+      }));
+    }
+    for (const j of mine[0]!) {
+      const t = tasks[j]!;
+      mids[j] = partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp);
+    }
+    await Promise.all(jobs);
+    return mids;
   };
 
   for (let round = 0; round < p.trees; round++) {
@@ -615,7 +616,7 @@ async function fitInner(
     // Gradients.
     if (K === 1) {
       if (pool) {
-        const jobs: Promise<void>[] = [];
+        const jobs: Promise<unknown>[] = [];
         for (let t = 1; t < T; t++) {
           jobs.push(pool.send(t - 1, { op: 'grad', r0: Math.floor((t * n) / T), r1: Math.floor(((t + 1) * n) / T) }));
         }
@@ -660,12 +661,7 @@ async function fitInner(
         feats = Int32Array.from({ length: F }, (_, f) => f);
       }
       // Rows of this tree.
-      if (p.subsample < 1) {
-        let j = 0;
-        for (let i = 0; i < n; i++) if (inSample[i]) rows[j++] = i;
-      } else {
-        for (let i = 0; i < n; i++) rows[i] = i;
-      }
+      fillRows(rows, n, p.subsample < 1 ? inSample : null);
       const tb = new TreeBuilder();
       const leaves: { node: number; start: number; end: number }[] = [];
       const root = tb.add();
@@ -684,6 +680,7 @@ async function fitInner(
       for (let d = 0; d < p.depth && level.length > 0; d++) {
         const children: Work[] = [];
         const pairs: [Work, Work][] = [];
+        const todo: { nd: Work; s: SplitChoice }[] = [];
         for (const nd of level) {
           const s = nd.hasHist && nd.end - nd.start >= 2 && nd.H >= 2 * p.min_child_weight
             ? findSplit(bufA, nd.off, nd.G, nd.H, feats, nValueBins, p)
@@ -691,9 +688,13 @@ async function fitInner(
           if (!s) {
             tb.value[nd.node] = leafValue(nd.G, nd.H);
             leaves.push({ node: nd.node, start: nd.start, end: nd.end });
-            continue;
+          } else {
+            todo.push({ nd, s });
           }
-          const mid = partitionRows(bins, F, rows, nd.start, nd.end, s.feature, s.bin, s.defaultLeft, tmp);
+        }
+        const mids = await runPartition(todo.map(({ nd, s }) => ({ start: nd.start, end: nd.end, f: s.feature, bin: s.bin, defaultLeft: s.defaultLeft })));
+        todo.forEach(({ nd, s }, j) => {
+          const mid = mids[j]!;
           const l = tb.add(), r = tb.add();
           tb.feature[nd.node] = s.feature;
           tb.splitBin[nd.node] = s.bin;
@@ -708,7 +709,7 @@ async function fitInner(
           pairs.push([lw, rw]);
           // Parent's histogram offset is remembered for the subtraction below.
           (lw as Work & { parentOff?: number }).parentOff = nd.off;
-        }
+        });
         if (d + 1 < p.depth && pairs.length > 0) {
           // Histograms for the children that may split: build the smaller, subtract for the larger.
           const splittable = (c: Work): boolean => c.end - c.start >= 2 && c.H >= 2 * p.min_child_weight;
@@ -749,17 +750,14 @@ async function fitInner(
       const tree = tb.finish();
       trees.push(tree);
       // Update training margins: rows in the tree's sample via their leaf ranges, the others by binned traversal.
-      for (const lf of leaves) {
-        const v = tree.value[lf.node]!;
-        for (let i = lf.start; i < lf.end; i++) { const r = rows[i]!; margin[r * K + k] = margin[r * K + k]! + v; }
-      }
+      for (const lf of leaves) addLeafValue(rows, lf.start, lf.end, margin, K, k, tree.value[lf.node]!);
       if (p.subsample < 1) {
         for (let r = 0; r < n; r++) {
           if (inSample[r]) continue;
           let node = 0;
           let f = tree.feature[0]!;
           while (f >= 0) {
-            const b = bins[r * F + f]!;
+            const b = colBins[f * n + r]!;
             node = b === MISSING_BIN ? (tree.defaultLeft[node] ? tree.left[node]! : tree.right[node]!) : b <= tree.splitBin[node]! ? tree.left[node]! : tree.right[node]!;
             f = tree.feature[node]!;
           }
