@@ -130,13 +130,21 @@ export function normalizeMlpParams(params: Readonly<Record<string, unknown>>): M
 
 /** Column-major features -> row-major standardised float32 rows (stride `stride`), NaN -> 0. */
 export function packRows(columns: readonly Float64Array[], rows: ArrayLike<number> | null, n: number,
-  mean: readonly number[], std: readonly number[], stride: number, out?: Float32Array): Float32Array {
+  mean: readonly number[], std: readonly number[], stride: number, out?: Float32Array, first = 0): Float32Array {
   const X = out ?? new Float32Array(n * stride);
   for (let f = 0; f < columns.length; f++) {
     const col = columns[f]!, mu = mean[f]!, inv = 1 / std[f]!;
-    for (let i = 0; i < n; i++) {
-      const v = col[rows ? rows[i]! : i]!;
-      X[i * stride + f] = Number.isNaN(v) ? 0 : (v - mu) * inv;
+    if (rows) {
+      for (let i = 0; i < n; i++) {
+        const v = col[rows[i]!]!;
+        X[i * stride + f] = Number.isNaN(v) ? 0 : (v - mu) * inv;
+      }
+    } else {
+      // rows first .. first+n-1 (v !== v: NaN test without a call)
+      for (let i = 0; i < n; i++) {
+        const v = col[first + i]!;
+        X[i * stride + f] = v !== v ? 0 : (v - mu) * inv;
+      }
     }
   }
   return X;
@@ -308,9 +316,12 @@ class MlpModel implements TrainedModel {
   predict(columns: readonly Float64Array[], n: number): Float64Array {
     const nf = this.featureNames.length;
     if (columns.length !== nf) throw new Error(`mlp predict: expected ${nf} feature columns (${this.featureNames.join(', ')}), got ${columns.length}`);
+    for (let f = 0; f < nf; f++) {
+      if (columns[f]!.length < n) throw new Error(`mlp predict: feature \`${this.featureNames[f]}\` has ${columns[f]!.length} values for ${n} rows`);
+    }
     const K = this.nClasses;
     const nOut = K === 2 ? 1 : K;
-    const chunk = 1024;
+    const chunk = 2048;
     if (!this.net) {
       this.net = new Net(netConfig(this.json.params, nf, nOut, chunk), 'wasm');
       this.net.loadParams(this.json.net);
@@ -318,11 +329,9 @@ class MlpModel implements TrainedModel {
     const net = this.net;
     const out = new Float64Array(K === 2 ? n : n * K);
     const { mean, std } = this.json.standardize;
-    const rows = new Int32Array(chunk);
     for (let start = 0; start < n; start += chunk) {
       const b = Math.min(chunk, n - start);
-      for (let i = 0; i < b; i++) rows[i] = start + i;
-      packRows(columns, rows, b, mean, std, net.inPad, net.X);
+      packRows(columns, null, b, mean, std, net.inPad, net.X, start);
       net.forward(b, false);
       const Z = net.output, s = net.outStride;
       for (let i = 0; i < b; i++) {

@@ -206,6 +206,14 @@ describe('mlp: multiclass, weights, early stopping, parameters', () => {
     expect(m.notes?.some((n) => n.startsWith('early stopping after epoch'))).toBe(true);
   });
 
+  it('early stopping without a validation part holds out validation_fraction of the training rows', async () => {
+    const d = blobs(400, 3, 2, 12);
+    const m = await mlp.fit(d, { layers: [8], epochs: 5, batch: 32, early_stopping: 2, validation_fraction: 0.25 }, { seed: 1 });
+    expect(m.notes?.some((n) => n.includes('early stopping on 100 training rows held out at random'))).toBe(true);
+    expect(m.curve!.valid.length).toBe(m.curve!.train.length);
+    expect(m.curve!.valid.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  });
+
   it('normalize fills defaults and names the bad parameter', () => {
     expect(normalizeMlpParams({})).toEqual(MLP_DEFAULTS);
     expect(mlp.normalize({ layers: 32, early_stopping: false })).toMatchObject({ layers: [32], early_stopping: 0 });
