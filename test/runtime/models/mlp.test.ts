@@ -214,6 +214,16 @@ describe('mlp: multiclass, weights, early stopping, parameters', () => {
     expect(m.curve!.valid.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
   });
 
+  it('SGD with momentum and a network without hidden layers (logistic regression) both learn', async () => {
+    const tr = blobs(600, 4, 2, 31, 0.02);
+    for (const params of [{ optimizer: 'sgd', lr: 0.01, layers: [16], activation: 'sigmoid' }, { layers: [], lr: 0.01 }]) {
+      const m = await mlp.fit(tr, { ...params, epochs: 15, batch: 32 }, { seed: 3 });
+      const c = m.curve!.train;
+      expect(c.at(-1)!).toBeLessThan(0.5 * c[0]!);
+      expect(auc(m.predict(tr.columns, tr.n), tr.y)).toBeGreaterThan(0.95);
+    }
+  });
+
   it('normalize fills defaults and names the bad parameter', () => {
     expect(normalizeMlpParams({})).toEqual(MLP_DEFAULTS);
     expect(mlp.normalize({ layers: 32, early_stopping: false })).toMatchObject({ layers: [32], early_stopping: 0 });
