@@ -14,10 +14,12 @@
 import type { Algorithm, FitContext, TrainData, TrainedModel } from './types.js';
 import { fisher } from './fisher.js';
 import { gbdt } from './gbdt.js';
+import { bdtTmva } from './bdt_tmva.js';
 
 const builtin: Readonly<Record<string, Algorithm>> = {
   fisher,
   gbdt,
+  bdt_tmva: bdtTmva,
 };
 
 let mlpModule: Algorithm | undefined;
