@@ -190,7 +190,22 @@ export function lz4DecodeBlock(src: Uint8Array, dst: Uint8Array): number {
  * Throws CodecError when a header is unknown, a block does not decode, or the size does not match.
  */
 export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyMap<number, Uint8Array>): Uint8Array {
-  // One block (the usual case, up to 16 MB): decode straight into the result.
+  // One zlib block covering the whole buffer (the usual case): zlib's own output is the result, in a
+  // single chunk of exactly the expected size, so nothing is copied.
+  if (src.length >= HDR && blockCodec(src, 0) === 'zlib') {
+    const csize = src[3]! | (src[4]! << 8) | (src[5]! << 16);
+    const usize = src[6]! | (src[7]! << 8) | (src[8]! << 16);
+    if (HDR + csize === src.length && usize === tgtSize) {
+      let r: Buffer;
+      try {
+        r = zlib.inflateSync(src.subarray(HDR), { chunkSize: Math.max(64, usize), maxOutputLength: Math.max(usize, 1) });
+      } catch (e: unknown) {
+        throw new CodecError(`zlib: ${(e as Error).message}`);
+      }
+      if (r.length !== usize) throw new CodecError(`zlib block gave ${r.length} bytes instead of ${usize}`);
+      return r;
+    }
+  }
   const out = new Uint8Array(tgtSize);
   let at = 0, done = 0;
   while (done < tgtSize) {

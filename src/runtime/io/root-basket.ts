@@ -174,11 +174,16 @@ export function entryOffsets(b: Basket, entries: number): Int32Array {
   if (n < entries || border + 4 + 4 * n > b.u.length) {
     throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
   }
+  // Copy the big-endian words into `out` and swap them natively.
+  const bytes = new Uint8Array(out.buffer, 0, entries * 4);
+  bytes.set(b.u.subarray(border + 4, border + 4 + entries * 4));
+  Buffer.from(out.buffer, 0, entries * 4).swap32();
   let prev = 0;
+  const keylen = b.keylen;
   for (let i = 0; i < entries; i++) {
-    const word = dv.getInt32(border + 4 + 4 * i);
+    const word = out[i]!;
     // Baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask); drop them.
-    const v = (word >= 0 && word - b.keylen <= border ? word : word & 0x00ffffff) - b.keylen;
+    const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
     if (v < prev || v > border) throw new BasketError(`entry offset ${i} (${v}) is out of order or outside the basket data`);
     out[i] = v;
     prev = v;

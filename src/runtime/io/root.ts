@@ -85,15 +85,7 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
   for (const t of opened) for (const name of names) branchOf(t, name);
   const total = opened.reduce((s, t) => s + t.entries, 0);
-  const parts: Map<string, Column>[] = [];
-  let done = 0;
-  for (let i = 0; i < opened.length; i++) {
-    const t = opened[i]!;
-    parts.push(await readOpenTree(t, names, opts));
-    done += t.entries;
-    opts.onProgress?.({ file: t.file, filesDone: i + 1, files: opened.length, entriesDone: done, entries: total });
-  }
-  return assemble(parts, names, total);
+  return { rows: total, columns: await readTrees(opened, names, opts) };
 }
 
 function assemble(parts: readonly Map<string, Column>[], names: readonly string[], rows: number): Table {
@@ -618,28 +610,73 @@ async function openRNTuple(file: string, name: string, obj: any, f: JsFile, time
 // ---------------------------------------------------------------------------------------------
 // Reading one tree
 
-async function readOpenTree(t: OpenTree, names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
+/**
+ * Reads `names` from every tree of a chain on this thread. Fast-path branches are decompressed file by
+ * file, measured, and then decoded straight into one preallocated array per column (no per-file parts,
+ * no concatenation); generic branches are read per file and concatenated.
+ */
+async function readTrees(trees: readonly OpenTree[], names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
+  const total = trees.reduce((s, t) => s + t.entries, 0);
+  const firstBranches = names.map((n) => branchOf(trees[0]!, n));
+  const kindOf = (type: string): string => (type === 'string' ? 'str' : type.startsWith('jagged<') ? 'jagged' : 'num');
+  const allFast = names.map(() => true);
+  for (const t of trees) {
+    names.forEach((n, i) => {
+      const b = branchOf(t, n);
+      const ref = firstBranches[i]!;
+      if (kindOf(b.type) !== kindOf(ref.type)) {
+        throw new DataError('bad-input', `${t.file}: branch \`${n}\` has type ${b.type} here but ${ref.type} in ${trees[0]!.file}`, t.file);
+      }
+      if (b.plan.path !== 'fast') allFast[i] = false;
+    });
+  }
+  const fastNames = names.filter((_, i) => allFast[i]);
+  const genericNames = names.filter((_, i) => !allFast[i]);
+  // Phase 1: decompress and measure every file's fast branches.
+  const per: { t: OpenTree; fast: BranchEntry[]; u: Unpacked; m: Measured[] }[] = [];
+  const genericParts: Map<string, Column>[] = [];
+  let done = 0;
+  for (let fi = 0; fi < trees.length; fi++) {
+    const t = trees[fi]!;
+    const fast = fastNames.map((n) => branchOf(t, n));
+    const u = fast.length > 0 ? await unpackFast(t, fast, opts) : { refs: [], baskets: [] };
+    const m = fast.map((b, i) => measureBranch(t, b, u.refs[i]!, u.baskets[i]!));
+    per.push({ t, fast, u, m });
+    if (genericNames.length > 0) genericParts.push(await readGenericOf(t, genericNames, opts));
+    done += t.entries;
+    opts.onProgress?.({ file: t.file, filesDone: fi + 1, files: trees.length, entriesDone: done, entries: total });
+  }
+  // Phase 2: allocate exact outputs and decode into them.
+  const sinks = fastNames.map((n, i) => makeSink(firstBranches[names.indexOf(n)]!, total, per.reduce((s, p) => s + p.m[i]!.values, 0)));
+  const vAt = fastNames.map(() => 0);
+  let row0 = 0;
+  for (const p of per) {
+    p.fast.forEach((b, i) => {
+      try {
+        vAt[i]! += decodeInto(b, p.u.refs[i]!, p.u.baskets[i]!, p.m[i]!, sinks[i]!, row0, vAt[i]!);
+      } catch (e: unknown) {
+        if (e instanceof BasketError) throw new DataError('corrupt', `${p.t.file}: branch \`${b.column}\`: ${e.message}`, p.t.file);
+        throw e;
+      }
+      opts.verbose?.(`${p.t.file}: \`${b.column}\` (${b.type}) read by the fast path from ${p.u.refs[i]!.length} baskets`);
+    });
+    p.u.baskets.length = 0; // let the decompressed baskets go
+    row0 += p.t.entries;
+  }
   const out = new Map<string, Column>();
-  const generic: GenericSpec[] = [];
-  const fast: BranchEntry[] = [];
-  for (const name of names) {
-    const b = branchOf(t, name);
-    if (b.plan.path === 'fast') fast.push(b);
-    else {
-      generic.push({ column: name, branch: b.branch, type: b.type });
-      opts.verbose?.(`${t.file}: \`${name}\` (${b.type}) read by jsroot's generic reader: ${b.plan.path === 'generic' ? b.plan.why : ''}`);
-    }
-  }
-  if (fast.length > 0) {
-    const cols = await readFast(t, fast, opts);
-    for (const [k, v] of cols) out.set(k, v);
-  }
-  if (generic.length > 0) {
-    const cols = await withJsFileOpen(t, () => withTimeout(readGenericColumns(t.obj, t.entries, generic, `${t.file} (${t.kind === 'RNTuple' ? 'RNTuple' : 'tree'} \`${t.tree}\`)`, t.kind === 'RNTuple'),
-      opts.timeoutSeconds ?? 600, t.file, 'jsroot reading'));
-    for (const [k, v] of cols) out.set(k, v);
-  }
+  fastNames.forEach((n, i) => out.set(n, sinkColumn(sinks[i]!)));
+  for (const n of genericNames) out.set(n, concatColumns(genericParts.map((g) => g.get(n)!), n));
   return new Map(names.map((n) => [n, out.get(n)!]));
+}
+
+async function readGenericOf(t: OpenTree, names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
+  const generic: GenericSpec[] = names.map((name) => {
+    const b = branchOf(t, name);
+    opts.verbose?.(`${t.file}: \`${name}\` (${b.type}) read by jsroot's generic reader: ${b.plan.path === 'generic' ? b.plan.why : ''}`);
+    return { column: name, branch: b.branch, type: b.type };
+  });
+  return withJsFileOpen(t, () => withTimeout(readGenericColumns(t.obj, t.entries, generic, `${t.file} (${t.kind === 'RNTuple' ? 'RNTuple' : 'tree'} \`${t.tree}\`)`, t.kind === 'RNTuple'),
+    opts.timeoutSeconds ?? 600, t.file, 'jsroot reading'));
 }
 
 /** Where one basket's bytes are: on disk, or embedded in the TTree object (already uncompressed). */
@@ -680,15 +717,20 @@ function basketError(t: OpenTree, b: BranchEntry, r: BasketRef, msg: string, cod
   return new DataError(code, `${t.file}: branch \`${b.column}\`, entries ${r.first}–${r.first + r.entries - 1}: ${msg}`, t.file);
 }
 
-async function readFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions): Promise<Map<string, Column>> {
+interface Unpacked {
+  readonly refs: BasketRef[][];
+  readonly baskets: Basket[][];
+}
+
+/** Reads and decompresses the baskets of the fast-path branches of one tree. */
+async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions): Promise<Unpacked> {
   const refs = fast.map((b) => basketRefs(t, b));
   const fd = fs.openSync(t.file, 'r');
-  const out = new Map<string, Column>();
+  let baskets: Basket[][];
   try {
     const size = fs.fstatSync(fd).size;
     const totalBytes = refs.flat().reduce((s, r) => s + (r.kind === 'disk' ? r.nbytes : 0), 0);
     const threads = opts.threads ?? (totalBytes > 32 * 1024 * 1024 ? Math.min(4, Math.max(0, os.availableParallelism() - 1)) : 0);
-    let baskets: Basket[][];
     if (threads > 0) {
       const { unpackInWorkers } = await import('./root-pool.js');
       baskets = await unpackInWorkers(t.file, size, refs.map((list, i) => list.map((r) => (r.kind === 'disk' ? { seek: r.seek, nbytes: r.nbytes, where: `branch \`${fast[i]!.column}\`, entries ${r.first}–${r.first + r.entries - 1}` } : null))), threads);
@@ -723,48 +765,50 @@ async function readFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootRea
         baskets.push(list);
       }
     }
-    fast.forEach((b, i) => {
-      try {
-        out.set(b.column, decodeBranch(t, b, refs[i]!, baskets[i]!));
-      } catch (e: unknown) {
-        if (e instanceof BasketError) throw new DataError('corrupt', `${t.file}: branch \`${b.column}\`: ${e.message}`, t.file);
-        throw e;
-      }
-      opts.verbose?.(`${t.file}: \`${b.column}\` (${b.type}) read by the fast path from ${refs[i]!.length} baskets`);
-    });
   } finally {
     fs.closeSync(fd);
   }
-  return out;
+  return { refs, baskets };
 }
 
-function decodeBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[]): Column {
+/** What `measureBranch` learns from a branch's decompressed baskets: value count and entry layout. */
+interface Measured {
+  readonly values: number;
+  /** Per basket: entry offsets (counted, cstring) or value starts and counts (vector). */
+  readonly offs?: Int32Array[];
+  readonly starts?: Int32Array[];
+  readonly counts?: Int32Array[];
+}
+
+function offsetsOf(t: OpenTree, b: BranchEntry, r: BasketRef, bk: Basket): Int32Array {
+  try {
+    return entryOffsets(bk, r.entries);
+  } catch (e: unknown) {
+    throw e instanceof BasketError ? basketError(t, b, r, e.message) : e;
+  }
+}
+
+/** Validates a branch's baskets and counts its values, without decoding them. */
+function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[]): Measured {
   const plan = b.plan;
-  if (plan.path !== 'fast') throw new Error('decodeBranch on a non-fast branch');
-  const n = t.entries;
-  const check = (cond: boolean, r: BasketRef, msg: () => string): void => { if (!cond) throw basketError(t, b, r, msg()); };
+  if (plan.path !== 'fast') throw new Error('measureBranch on a non-fast branch');
   switch (plan.layout) {
     case 'fixed': {
       const size = dtypeSize(plan.dtype);
-      const values = new Float64Array(n * plan.len);
       refs.forEach((r, k) => {
         const bk = baskets[k]!;
         const len = dataLength(bk);
-        check(len === r.entries * plan.len * size && len <= bk.u.length, r, () => `basket holds ${len} bytes, expected ${r.entries * plan.len * size} (corrupt basket)`);
-        decodeBE(plan.dtype, bk.u, 0, r.entries * plan.len, values, r.first * plan.len);
+        if (len !== r.entries * plan.len * size || len > bk.u.length) {
+          throw basketError(t, b, r, `basket holds ${len} bytes, expected ${r.entries * plan.len * size} (corrupt basket)`);
+        }
       });
-      if (plan.len === 1) return { kind: 'num', dtype: plan.dtype, values };
-      const offsets = new Int32Array(n + 1);
-      for (let i = 0; i <= n; i++) offsets[i] = i * plan.len;
-      return { kind: 'jagged', dtype: plan.dtype, offsets, values };
+      return { values: t.entries * plan.len };
     }
     case 'counted': {
       const size = dtypeSize(plan.dtype);
       let total = 0;
       const offs = refs.map((r, k) => {
-        const bk = baskets[k]!;
-        let o: Int32Array;
-        try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
+        const o = offsetsOf(t, b, r, baskets[k]!);
         const len = o[r.entries]!;
         if (len % size !== 0) throw basketError(t, b, r, `basket data length ${len} is not a multiple of ${size}`);
         if (size > 1) {
@@ -775,39 +819,22 @@ function decodeBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], b
         total += len / size;
         return o;
       });
-      const offsets = new Int32Array(n + 1);
-      const values = new Float64Array(total);
-      let at = 0;
-      refs.forEach((r, k) => {
-        const o = offs[k]!;
-        for (let i = 0; i < r.entries; i++) offsets[r.first + i + 1] = at + o[i + 1]! / size;
-        const count = o[r.entries]! / size;
-        decodeBE(plan.dtype, baskets[k]!.u, 0, count, values, at);
-        at += count;
-      });
-      return { kind: 'jagged', dtype: plan.dtype, offsets, values };
+      return { values: total, offs };
     }
-    case 'cstring': {
-      const values = new Array<string>(n);
-      refs.forEach((r, k) => {
-        const bk = baskets[k]!;
-        let o: Int32Array;
-        try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
-        for (let i = 0; i < r.entries; i++) values[r.first + i] = readRootString(bk.u, o[i]!, o[i + 1]!)[0];
-      });
-      return { kind: 'str', dtype: 'string', values };
-    }
+    case 'cstring':
+      return { values: 0, offs: refs.map((r, k) => offsetsOf(t, b, r, baskets[k]!)) };
     case 'vector': {
       const size = dtypeSize(plan.dtype);
       // Entry layout: int32 bytecount | 0x40000000, int16 version, int32 n, n values.
       let total = 0;
-      const layouts = refs.map((r, k) => {
+      const starts: Int32Array[] = [];
+      const counts: Int32Array[] = [];
+      refs.forEach((r, k) => {
         const bk = baskets[k]!;
-        let o: Int32Array;
-        try { o = entryOffsets(bk, r.entries); } catch (e: unknown) { throw e instanceof BasketError ? basketError(t, b, r, e.message) : e; }
+        const o = offsetsOf(t, b, r, bk);
         const dv = new DataView(bk.u.buffer, bk.u.byteOffset, bk.u.byteLength);
-        const starts = new Int32Array(r.entries);
-        const counts = new Int32Array(r.entries);
+        const st = new Int32Array(r.entries);
+        const ct = new Int32Array(r.entries);
         for (let i = 0; i < r.entries; i++) {
           let p = o[i]!;
           const end = o[i + 1]!;
@@ -815,25 +842,87 @@ function decodeBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], b
           if (p + 4 > end) throw basketError(t, b, r, `entry ${r.first + i} is too short for a vector`);
           const cnt = dv.getInt32(p);
           if (cnt < 0 || p + 4 + cnt * size !== end) throw basketError(t, b, r, `entry ${r.first + i} declares ${cnt} values in ${end - p - 4} bytes`);
-          starts[i] = p + 4;
-          counts[i] = cnt;
+          st[i] = p + 4;
+          ct[i] = cnt;
           total += cnt;
         }
-        return { starts, counts };
+        starts.push(st);
+        counts.push(ct);
       });
-      const offsets = new Int32Array(n + 1);
-      const values = new Float64Array(total);
-      let at = 0;
+      return { values: total, starts, counts };
+    }
+  }
+}
+
+/** Output arrays for one column over the whole chain, filled file by file. */
+interface Sink {
+  readonly column: string;
+  readonly kind: 'num' | 'jagged' | 'str';
+  readonly dtype: Dtype;
+  readonly values: Float64Array;
+  readonly offsets: Int32Array;
+  readonly strs: string[];
+}
+
+function makeSink(b: BranchEntry, rows: number, values: number): Sink {
+  const plan = b.plan;
+  if (plan.path !== 'fast') throw new Error('makeSink on a non-fast branch');
+  if (plan.layout === 'cstring') return { column: b.column, kind: 'str', dtype: 'string', values: new Float64Array(0), offsets: new Int32Array(0), strs: new Array<string>(rows) };
+  const jag = plan.layout !== 'fixed' || plan.len > 1;
+  return { column: b.column, kind: jag ? 'jagged' : 'num', dtype: plan.dtype, values: new Float64Array(values), offsets: new Int32Array(jag ? rows + 1 : 0), strs: [] };
+}
+
+function sinkColumn(s: Sink): Column {
+  if (s.kind === 'str') return { kind: 'str', dtype: 'string', values: s.strs };
+  if (s.kind === 'num') return { kind: 'num', dtype: s.dtype, values: s.values };
+  return { kind: 'jagged', dtype: s.dtype, offsets: s.offsets, values: s.values };
+}
+
+/** Decodes a measured branch into `sink` at row `row0` and value `v0`; returns the values written. */
+function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[], m: Measured, sink: Sink, row0: number, v0: number): number {
+  const plan = b.plan;
+  if (plan.path !== 'fast') throw new Error('decodeInto on a non-fast branch');
+  switch (plan.layout) {
+    case 'fixed': {
+      refs.forEach((r, k) => decodeBE(plan.dtype, baskets[k]!.u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len));
+      if (plan.len > 1) {
+        const n = m.values / plan.len;
+        for (let i = 1; i <= n; i++) sink.offsets[row0 + i] = v0 + i * plan.len;
+      }
+      return m.values;
+    }
+    case 'counted': {
+      const size = dtypeSize(plan.dtype);
+      let at = v0;
       refs.forEach((r, k) => {
-        const { starts, counts } = layouts[k]!;
+        const o = m.offs![k]!;
+        for (let i = 0; i < r.entries; i++) sink.offsets[row0 + r.first + i + 1] = at + o[i + 1]! / size;
+        const count = o[r.entries]! / size;
+        decodeBE(plan.dtype, baskets[k]!.u, 0, count, sink.values, at);
+        at += count;
+      });
+      return at - v0;
+    }
+    case 'cstring': {
+      refs.forEach((r, k) => {
+        const o = m.offs![k]!;
+        const u = baskets[k]!.u;
+        for (let i = 0; i < r.entries; i++) sink.strs[row0 + r.first + i] = readRootString(u, o[i]!, o[i + 1]!)[0];
+      });
+      return 0;
+    }
+    case 'vector': {
+      let at = v0;
+      refs.forEach((r, k) => {
+        const st = m.starts![k]!, ct = m.counts![k]!;
         const u = baskets[k]!.u;
         for (let i = 0; i < r.entries; i++) {
-          decodeBE(plan.dtype, u, starts[i]!, counts[i]!, values, at);
-          at += counts[i]!;
-          offsets[r.first + i + 1] = at;
+          decodeBE(plan.dtype, u, st[i]!, ct[i]!, sink.values, at);
+          at += ct[i]!;
+          sink.offsets[row0 + r.first + i + 1] = at;
         }
       });
-      return { kind: 'jagged', dtype: plan.dtype, offsets, values };
+      return at - v0;
     }
   }
 }
