@@ -436,7 +436,9 @@ async function cmdShow(a: ParsedArgs, io: Io): Promise<number> {
     case 'dataset': {
       const d = r.result.output(ids[0]!) as import('./runtime/steps/common.js').DatasetValue;
       const sp = r.result.output(ids[1]!) as import('./runtime/steps/common.js').SplitValue;
-      const v = { ...d.summary, train: { rows: sp.train.length }, test: { rows: sp.test.length } };
+      const schema = ids[2] ? (r.result.output(ids[2]) as { columns: { name: string; type: string }[] }) : { columns: [] };
+      const { rows, ...rest } = d.summary;
+      const v = { rows, columns: schema.columns, ...rest, train: { rows: sp.train.length }, test: { rows: sp.test.length } };
       value = v;
       text = f.formatDataset(name, v);
       break;

@@ -46,7 +46,8 @@ export function closest(name: string, candidates: readonly string[]): string | u
     const dist = editDistance(name.toLowerCase(), c.toLowerCase());
     if (dist < bestD) { bestD = dist; best = c; }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length * 0.4)) ? best : undefined;
+  const limit = name.length < 4 ? 1 : Math.max(2, Math.floor(name.length * 0.4));
+  return best !== undefined && bestD <= limit ? best : undefined;
 }
 
 export function parseArgs(argv: readonly string[], commands: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {

@@ -48,6 +48,7 @@ export class Session {
   private program?: CheckedProgram;
   private resolved = new Map<string, string[]>();
   private texts = new Map<string, string>();
+  private columnTypes = new Map<string, string>();
 
   constructor(readonly opts: SessionOptions) {
     this.store = Store.open(opts.cacheDir);
@@ -131,12 +132,15 @@ export class Session {
     const schemas = new SchemaCatalog(path.join(this.store.root, 'schemas.json'));
     this.resolved = new Map();
     const resolvedBySpec = new Map<string, string[]>();
+    const columnsBySpec = new Map<string, { name: string; type: string }[]>();
     const catalog = {
       schema: async (src: { format: 'csv' | 'parquet' | 'root'; paths: readonly string[]; file: string; tree?: string; options: Readonly<Record<string, unknown>> }) => {
         try {
           const files = resolveSourcePaths(src.file, src.paths, this.opts.cwd);
           resolvedBySpec.set(JSON.stringify([src.file, src.paths]), files);
-          return { ok: true as const, columns: await schemas.schema(src, files) };
+          const columns = await schemas.schema(src, files);
+          columnsBySpec.set(JSON.stringify([src.file, src.paths]), columns);
+          return { ok: true as const, columns };
         } catch (e) {
           return { ok: false as const, message: e instanceof Error ? e.message : String(e) };
         }
@@ -153,6 +157,7 @@ export class Session {
         for (const s of b.sources) {
           const files = resolvedBySpec.get(JSON.stringify([s.source.file, s.source.paths])) ?? resolveSourcePaths(s.source.file, s.source.paths, this.opts.cwd);
           this.resolved.set(sourceKey(b.name, s.role), files);
+          for (const c of columnsBySpec.get(JSON.stringify([s.source.file, s.source.paths])) ?? []) this.columnTypes.set(`${b.name}.${c.name}`, c.type);
         }
       }
     }
@@ -177,7 +182,7 @@ export class Session {
   private planner?: typeof import('./graph/plan.js');
 
   private planWith(knowledge: (id: string) => number | undefined): Plan {
-    const input: PlanInput = { program: this.program!, resolved: this.resolved, knowledge, texts: this.texts };
+    const input: PlanInput = { program: this.program!, resolved: this.resolved, knowledge, texts: this.texts, columnTypes: this.columnTypes };
     return this.planner!.plan(input);
   }
 

@@ -70,7 +70,7 @@ describe('incremental builds (the spine)', () => {
     expect(stale.some((id) => id.includes('m2'))).toBe(false);
     const r = statuses(buildJson(dir, ['p.pipe']).steps);
     const built = Object.entries(r).filter(([, s]) => s === 'built').map(([id]) => id).sort();
-    expect(built).toEqual(['derive:higgs/pt_ratio', 'eval:m1', 'fit:m1/full', 'gather:m1']);
+    expect(built).toEqual(['derive:higgs/pt_ratio', 'eval:m1', 'fit:m1/full', 'gather:m1', 'scores:m1']);
     expect(r['fit:m2/fold=0']).toBe('cached');
     expect(r['eval:m2']).toBe('cached');
   });

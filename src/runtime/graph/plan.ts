@@ -40,6 +40,8 @@ export interface PlanInput {
   readonly knowledge?: (stepId: string) => number | undefined;
   /** `.pipe` file texts, for the readable attribute values `explain` shows. */
   readonly texts?: ReadonlyMap<string, string>;
+  /** Source column types by `dataset.column` (from the schemas the checker read), for `show`. */
+  readonly columnTypes?: ReadonlyMap<string, string>;
 }
 
 export function sourceKey(dataset: string, role: string): string {
@@ -151,7 +153,7 @@ export function plan(input: PlanInput): Plan {
       id: `dataset:${d.name}`,
       kind: 'dataset',
       block: d.name,
-      params: { task: d.task, classes: d.classes, roles, label, weight, cut, columns: d.columns },
+      params: { task: d.task, classes: d.classes, roles, label, weight, cut },
       inputs: dsInputs,
       attrs: {
         label: d.label ? exprText(input, d.label.span) : undefined,
@@ -170,7 +172,17 @@ export function plan(input: PlanInput): Plan {
       inputs: splitInputs,
       attrs: { split: d.split ? exprText(input, d.split.span) : 'none' },
     });
-    targets[d.name] = [dsId, splitId];
+    // The column list lives in its own step, so adding a derived column does not rebuild the dataset.
+    const typeOf = (c: string): string => {
+      const x = exprs.get(c);
+      if (x) {
+        const t = (x as { type?: { base: string; shape: string } }).type;
+        return t ? (t.shape === 'jagged' ? `jagged<${t.base === 'num' ? 'float64' : t.base}>` : t.base === 'num' ? 'float64' : t.base === 'str' ? 'string' : t.base) : 'float64';
+      }
+      return input.columnTypes?.get(`${d.name}.${c}`) ?? 'unknown';
+    };
+    const schemaId = add({ id: `schema:${d.name}`, kind: 'schema', block: d.name, params: { columns: d.columns.map((c) => ({ name: c, type: typeOf(c) })) }, inputs: {} });
+    targets[d.name] = [dsId, splitId, schemaId];
   };
 
   const colOf = (d: DatasetDecl, c: string): string => {

@@ -24,7 +24,7 @@ export interface DatasetValue {
   y: Float64Array;
   /** Event weight per kept row. */
   w: Float64Array;
-  summary: Omit<DatasetResult, 'train' | 'test'>;
+  summary: Omit<DatasetResult, 'train' | 'test' | 'columns'>;
 }
 
 /** Output of `split:D`: positions into the kept rows. */

@@ -143,10 +143,9 @@ interface DatasetParams {
   label: unknown;
   weight: unknown;
   cut: unknown;
-  columns: string[];
 }
 
-export const datasetStep = valueStep<DatasetValue>('dataset', 1, async (inputs, p: DatasetParams) => {
+export const datasetStep = valueStep<DatasetValue>('dataset', 2, async (inputs, p: DatasetParams) => {
   const roleRows = p.roles.map((_, i) => columnLength(onlyColumn(inputs[`rows${i}`])));
   const total = roleRows.reduce((a, b) => a + b, 0);
   const cols = new Map<string, Val>();
@@ -199,7 +198,6 @@ export const datasetStep = valueStep<DatasetValue>('dataset', 1, async (inputs, 
     w,
     summary: {
       rows: index.length,
-      columns: p.columns.map((name) => ({ name, type: 'float64' })),
       signal: binary ? perClass[1]! : { rows: 0, weight: 0 },
       background: binary ? perClass[0]! : { rows: 0, weight: 0 },
       ...(binary ? {} : { classes: Object.fromEntries(p.classes.map((c, i) => [c, perClass[i]!])) }),
@@ -239,3 +237,6 @@ export const gatherStep = valueStep<GatherValue>('gather', 1, async (inputs, p: 
 });
 
 export { onlyColumn };
+
+/** `schema:D`: the dataset's columns and types, as `show` prints them (params only). */
+export const schemaStep = valueStep<{ columns: { name: string; type: string }[] }>('schema', 1, async (_inputs, p: { columns: { name: string; type: string }[] }) => ({ columns: p.columns }));

@@ -6,7 +6,7 @@
  * domain modules (arrow, parquet-wasm, jsroot, tfjs, vega) are imported inside `run`, on first use.
  */
 import type { StepImpl, StepRegistry } from '../graph/types.js';
-import { concatStep, datasetStep, deriveStep, gatherStep, readStep, splitStep } from './data.js';
+import { concatStep, datasetStep, deriveStep, gatherStep, readStep, schemaStep, splitStep } from './data.js';
 import { evalStep, fitStep } from './models.js';
 import { corrStep, rankStep, selectStep } from './select.js';
 import { searchStep } from './search.js';
@@ -14,7 +14,7 @@ import { reportStep } from './report.js';
 import { scoresStep } from './scores.js';
 
 const fixed = new Map<string, StepImpl>(
-  [readStep, concatStep, deriveStep, datasetStep, splitStep, gatherStep, rankStep, corrStep, selectStep, evalStep, searchStep, reportStep, scoresStep]
+  [readStep, schemaStep, concatStep, deriveStep, datasetStep, splitStep, gatherStep, rankStep, corrStep, selectStep, evalStep, searchStep, reportStep, scoresStep]
     .map((s) => [s.kind, s as StepImpl]),
 );
 const fits = new Map<string, StepImpl | undefined>();

@@ -7,12 +7,13 @@
  */
 import type { ModelResult, SearchResult, SelectResult, CorrelationMatrices, ScoreSet } from '../results.js';
 import type { ReportInput, ReportModel, ReportOutput } from '../report/types.js';
+import { REPORT_VERSION } from '../report/types.js';
 import { take, valueStep, type DatasetValue, type GatherValue, type SplitValue } from './common.js';
 import type { FitValue } from './models.js';
 
 interface ReportParams { name: string; models: string[]; plots: string[] }
 
-export const reportStep = valueStep<ReportOutput>('report', 1, async (inputs, p: ReportParams) => {
+export const reportStep = valueStep<ReportOutput>('report', 100 + REPORT_VERSION, async (inputs, p: ReportParams) => {
   const { renderReport } = await import('../report/index.js');
   const models: ReportModel[] = [];
   const searches: { name: string; result: SearchResult }[] = [];
@@ -55,7 +56,7 @@ export const reportStep = valueStep<ReportOutput>('report', 1, async (inputs, p:
     select,
     inputs: vars,
     search: searches,
-    dataset: data ? { ...data.summary, train: { rows: split?.train.length ?? data.rows }, test: { rows: split?.test.length ?? 0 } } : undefined,
+    dataset: data ? { ...data.summary, columns: [], train: { rows: split?.train.length ?? data.rows }, test: { rows: split?.test.length ?? 0 } } : undefined,
     plots: p.plots,
   });
 });
