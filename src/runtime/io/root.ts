@@ -8,8 +8,10 @@
  * basket positions). The data itself goes through the fast columnar path wherever the layout is
  * simple: a branch with one TLeaf of a numeric type (scalars, fixed arrays `x[10]`, counted arrays
  * `x[n]`), `char*` strings (TLeafC), and unsplit `std::vector<number>` branches. Their baskets are
- * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, fzstd, xz) and decoded
- * big-endian straight into Float64Arrays (root-basket.ts); jagged = Int32 offsets + values.
+ * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, zstd and xz in
+ * WebAssembly), measured, and decoded big-endian straight into one preallocated Float64Array per
+ * column over the whole chain (root-basket.ts; jagged = Int32 offsets + values). jsroot's own object
+ * inflation is routed through codecs.ts as well (patchObjBuffer), halving its per-file header cost.
  * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
  * parsing, ≈ 4–10 ms per file, is then the cost they spread), or the baskets of one big file
  * (root-worker.ts, for reads over 32 MB compressed); see `RootReadOptions.threads`.
