@@ -74,9 +74,10 @@ export function planSearchTrials(s: SearchDecl, metricOf: (trial: number, fold: 
       const t = tp.trials[i]!;
       const folds: number[] = [];
       const metrics: number[] = [];
-      let pruned = false, failed = false, reason: string | undefined;
+      let pruned = false, failed = false, pending = false, reason: string | undefined;
       for (let f = 0; f < s.cv; f++) {
         if (f > 0 && s.prune) {
+          // (Reached only when folds 0..f-1 all have metrics.)
           // Trials 0..pruneAgainst-1 precede t, so they were processed before it in this loop.
           while (finished[prefix]) prefix++;
           if (prefix < t.pruneAgainst) break; // wait for the reference trials before planning more folds
@@ -84,7 +85,12 @@ export function planSearchTrials(s: SearchDecl, metricOf: (trial: number, fold: 
           if (d.prune) { pruned = true; reason = d.reason; break; }
         }
         const m = metricOf(t.index, f);
-        if (m === undefined) { folds.push(f); break; }
+        if (m === undefined) {
+          folds.push(f);
+          pending = true;
+          if (s.prune) break; // the next fold waits for this one's metric (the pruning decision)
+          continue;
+        }
         if (Number.isNaN(m)) {
           failed = true;
           reason = `fold ${f} failed or its ${s.metric} is not a number`;
@@ -96,7 +102,8 @@ export function planSearchTrials(s: SearchDecl, metricOf: (trial: number, fold: 
       const algorithm: Record<string, Value> = {}, select: Record<string, Value> = {};
       for (const [k, v] of Object.entries(t.params)) (selectDims.has(k) ? select : algorithm)[k] = v;
       plans.push({ index: t.index, params: { ...t.params }, algorithm, select, folds, pruned, failed, ...(reason ? { reason } : {}) });
-      if (pruned || failed || metrics.length === s.cv) {
+      // A failed trial's outcome waits for its other folds, so it never changes once recorded.
+      if (pruned || (failed && !pending) || metrics.length === s.cv) {
         const status = pruned ? 'pruned' : failed ? 'failed' : 'done';
         finished[t.index] = { metrics, status };
         refs[t.index] = { folds: metrics, status };
