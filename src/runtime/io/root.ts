@@ -104,7 +104,12 @@ function assemble(parts: readonly Map<string, Column>[], names: readonly string[
 async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, threads: number): Promise<Table> {
   const first = await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
-  for (const name of names) branchOf(first, name);
+  for (const name of names) {
+    const b = branchOf(first, name);
+    opts.verbose?.(b.plan.path === 'fast'
+      ? `\`${name}\` (${b.type}) read by the fast path`
+      : `\`${name}\` (${b.type}) read by jsroot's generic reader: ${b.plan.why}`);
+  }
   const { readFilesInWorkers } = await import('./root-pool.js');
   const parts: Map<string, Column>[] = [];
   let rows = 0;

@@ -142,6 +142,14 @@ describe('readRoot types, chains, RNTuple', () => {
     expect(b.rows).toBe(5 * 2421);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
+    // A branch missing from a later file of the chain names that file (both paths).
+    const other = path.join(dir, '9.root');
+    fs.symlinkSync(path.resolve(`${D}/uproot-Zmumu.root`), other);
+    for (const threads of [0, 2]) {
+      await expect(readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads }))
+        .rejects.toThrow(`${other}: tree \`events\` has no branch \`Muon_Px\``);
+    }
+    fs.rmSync(other);
     fs.writeFileSync(path.join(dir, '2b.root'), 'not root at all');
     await expect(readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 2 }))
       .rejects.toThrow(`${path.join(dir, '2b.root')}: not a ROOT file`);
