@@ -417,7 +417,8 @@ async function cmdShow(a: ParsedArgs, io: Io): Promise<number> {
   const loaded = await loadOrReport(a, io, file);
   if (!loaded) return 1;
   const { s, l } = loaded;
-  const searchBest = name.endsWith('.best') && `eval:${name}` in Object.fromEntries(l.plan.steps.map((x) => [x.id, 1]));
+  // `SEARCH.best` exists in the plan only once the search is complete: build the search, then show it.
+  const searchBest = name.endsWith('.best') && name.slice(0, -5) in l.plan.targets;
   checkTargetNames(l.plan, searchBest ? [] : [name]);
   const target = searchBest ? name.slice(0, -5) : name;
   const r = await runBuildWithProgress(a, io, s, [target], true);
@@ -427,6 +428,9 @@ async function cmdShow(a: ParsedArgs, io: Io): Promise<number> {
     return 1;
   }
   const reports = await materializeReports(r, process.cwd(), stepBytes(r, s));
+  if (searchBest && !r.result.steps.some((x) => x.id === `eval:${name}` && x.status !== 'failed' && x.status !== 'skipped')) {
+    throw new CliError(`search \`${target}\` has no finished trial, so \`${name}\` does not exist; see \`winnow show ${target}\``);
+  }
   const ids = searchBest ? [`eval:${name}`] : name.includes(':') ? [name] : r.result.targets[name] ?? [name];
   const kind = blockKindOf(ids);
   const f = await import('./cli/format.js');

@@ -66,21 +66,29 @@ export function formatModel(r: ModelResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** A parameter value as a person reads it: 4 significant digits for reals. */
+export function fmtParam(v: unknown): string {
+  if (typeof v === 'number' && !Number.isInteger(v)) return String(+v.toPrecision(4));
+  return JSON.stringify(v);
+}
+
 export function formatSearch(name: string, r: SearchResult & { pruned?: Record<number, string> }): string {
   const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))];
   const rows = r.trials.map((t) => [
     String(t.id),
     `${fmtNum(t.metric)} ± ${fmtNum(t.std)}`,
-    ...keys.map((k) => JSON.stringify(t.params[k])),
+    ...keys.map((k) => fmtParam(t.params[k])),
     t.status + (t.status === 'pruned' ? ` after ${t.folds.length} fold${t.folds.length === 1 ? '' : 's'}` : ''),
   ]);
+  const reasons = r.trials.filter((t) => (t as { reason?: string }).reason).map((t) => `  trial ${t.id}: ${(t as { reason?: string }).reason}`);
   const best = r.best;
   return [
     `search ${name}: ${r.trials.length} trials, metric ${r.metric} (${r.direction === 'max' ? 'higher' : 'lower'} is better), cross-validated on the training part`,
     '',
     table(['trial', r.metric, ...keys, 'status'], rows, ['r', 'r', ...keys.map(() => 'r' as const), 'l']),
     '',
-    `best: trial ${best.id} ${r.metric} ${fmtNum(best.metric)} ± ${fmtNum(best.std)} (cv)${best.test ? `, ${fmtNum((best.test as unknown as Record<string, number>)[r.metric])} on the test part` : ''}  ${JSON.stringify(best.params)}`,
+    ...(reasons.length ? [...reasons, ''] : []),
+    `best: trial ${best.id}, ${r.metric} ${fmtNum(best.metric)} ± ${fmtNum(best.std)} (cv)${best.test ? `, ${fmtNum((best.test as unknown as Record<string, number>)[r.metric])} on the test part` : ''}, with ${Object.entries(best.params).map(([k, v]) => `${k} = ${fmtParam(v)}`).join(', ')}`,
   ].join('\n') + '\n';
 }
 

@@ -9,7 +9,8 @@ import type { BuildEvent } from '../runtime/graph/types.js';
 
 export class Progress {
   private total = 0;
-  private done = 0;
+  /** Distinct steps finished: a search re-plans and rebuilds in rounds, which must not double-count. */
+  private readonly doneIds = new Set<string>();
   private built = 0;
   private readonly running = new Map<string, { fraction?: number; message?: string }>();
   private last = 0;
@@ -24,12 +25,12 @@ export class Progress {
 
   onEvent = (e: BuildEvent): void => {
     switch (e.type) {
-      case 'build-start': this.total += e.steps; break;
+      case 'build-start': this.total = Math.max(this.total, e.steps); break;
       case 'step-start': this.running.set(e.id, {}); break;
       case 'progress': { const r = this.running.get(e.id); if (r) { r.fraction = e.fraction; r.message = e.message; } break; }
       case 'step-done':
         this.running.delete(e.id);
-        this.done++;
+        this.doneIds.add(e.id);
         if (e.status === 'built') this.built++;
         if (this.mode === 'verbose' && e.status !== 'cached') {
           this.clear();
@@ -64,7 +65,7 @@ export class Progress {
     const secs = ((performance.now() - this.t0) / 1000).toFixed(1);
     const run = [...this.running.entries()].slice(0, 3).map(([id, r]) => (r.fraction !== undefined ? `${id} ${Math.round(r.fraction * 100)}%` : id));
     const more = this.running.size > 3 ? ` +${this.running.size - 3}` : '';
-    let line = `[${this.done}/${this.total}] ${secs}s${run.length ? ` · ${run.join(', ')}${more}` : ''}`;
+    let line = `[${this.doneIds.size}/${this.total}] ${secs}s${run.length ? ` · ${run.join(', ')}${more}` : ''}`;
     const width = this.out.columns ?? 100;
     if (line.length > width - 1) line = line.slice(0, width - 2) + '…';
     this.out.write(`\r\x1b[2K${line}`);
