@@ -11,7 +11,8 @@
  * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, zstd and xz in
  * WebAssembly), measured, and decoded big-endian straight into one preallocated Float64Array per
  * column over the whole chain (root-basket.ts; jagged = Int32 offsets + values). jsroot's own object
- * inflation is routed through codecs.ts as well (patchObjBuffer), halving its per-file header cost.
+ * inflation is routed through codecs.ts as well, and identical streamer-info lists (the files of one
+ * production) are parsed once (patchObjBuffer): together they cut jsroot's per-file header cost.
  * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
  * parsing, ≈ 4–10 ms per file, is then the cost they spread), or the baskets of one big file
  * (root-worker.ts, for reads over 32 MB compressed); see `RootReadOptions.threads`.
@@ -32,6 +33,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { createHash } from 'node:crypto';
 import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
@@ -309,6 +311,28 @@ function patchObjBuffer(f: JsFile, io: typeof import('jsroot/io')): void {
     const buf = new io.TBuffer(new DataView(u.buffer, u.byteOffset, u.byteLength), 0, this);
     buf.fTagOffset = key.fKeylen;
     return buf;
+  };
+  // Files of one production share their streamer infos byte for byte: parse each distinct list once.
+  let sproto: any = Object.getPrototypeOf(f);
+  while (sproto && !Object.prototype.hasOwnProperty.call(sproto, 'extractStreamerInfos')) sproto = Object.getPrototypeOf(sproto);
+  if (!sproto) return;
+  const extract = sproto.extractStreamerInfos as (buf: any) => void;
+  const seen = new Map<string, { lst: unknown; basic: Record<string, unknown> }>();
+  sproto.extractStreamerInfos = function (this: any, buf: any): void {
+    const dv = buf?.arr as DataView | undefined;
+    if (!dv) return extract.call(this, buf);
+    const key = createHash('sha1').update(new Uint8Array(dv.buffer, dv.byteOffset, Math.min(dv.byteLength, Number(buf.length ?? dv.byteLength)))).digest('hex');
+    const hit = seen.get(key);
+    if (hit) {
+      this.fStreamerInfos = hit.lst;
+      this.fBasicTypes = { ...(this.fBasicTypes ?? {}), ...hit.basic };
+      return;
+    }
+    extract.call(this, buf);
+    if (this.fStreamerInfos) {
+      if (seen.size >= 32) seen.delete(seen.keys().next().value as string);
+      seen.set(key, { lst: this.fStreamerInfos, basic: { ...(this.fBasicTypes ?? {}) } });
+    }
   };
 }
 
