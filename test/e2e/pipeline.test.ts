@@ -138,3 +138,32 @@ describe('selection, models, predict and reports', () => {
     expect(flag.stderr).toMatch(/did you mean `--jobs`/);
   });
 });
+
+describe('Parquet sources', () => {
+  it('a ROOT file converted to Parquet gives the same dataset and ranking as the ROOT file itself', () => {
+    const pipe = (src: string) => `dataset hzz {
+  source = ${src}
+  label  = NMuon >= 2
+  derive {
+    lead_mu_pt = max(sqrt(Muon_Px**2 + Muon_Py**2))
+    n_iso      = count(Muon_Iso < 1.0)
+  }
+  split = holdout(test: 0.3, seed: 4)
+}
+features f { from = hzz  include = [lead_mu_pt, n_iso, MET_px] }
+select s { from = f  rank = [separation, ks, auc] }
+`;
+    const dir = tempProject({
+      'r.pipe': pipe(`root("${path.join(DATA, 'root', 'uproot-HZZ.root')}", tree: "events")`),
+      'p.pipe': pipe('parquet("hzz.parquet")'),
+    });
+    const conv = winnow(dir, ['convert', path.join(DATA, 'root', 'uproot-HZZ.root'), 'hzz.parquet', '--tree', 'events', '--columns', 'NMuon,Muon_Px,Muon_Py,Muon_Iso,MET_px']);
+    expect(conv.code, conv.stderr).toBe(0);
+    const fromRoot = winnow(dir, ['show', 'r.pipe', 's', '--json', '--cache', 'c1']);
+    const fromParquet = winnow(dir, ['show', 'p.pipe', 's', '--json', '--cache', 'c2']);
+    expect(fromRoot.code, fromRoot.stderr).toBe(0);
+    expect(fromParquet.code, fromParquet.stderr).toBe(0);
+    expect(fromParquet.stdout).toBe(fromRoot.stdout);
+    expect(JSON.parse(fromRoot.stdout).ranking).toHaveLength(3);
+  });
+});
