@@ -83,6 +83,8 @@ function normalize(params: Readonly<Record<string, unknown>>): Record<string, un
         out.output = v;
         break;
       case 'negative_weights':
+        // Applied by the caller before fit (registry.applyNegativeWeights); validated here.
+        if (v !== 'keep' && v !== 'ignore' && v !== 'abs') throw new AlgorithmParamError('negative_weights', `bdt_tmva: parameter \`negative_weights\` must be "keep", "ignore" or "abs", got ${JSON.stringify(v)}`);
         out.negative_weights = v;
         break;
       default:

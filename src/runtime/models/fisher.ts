@@ -66,7 +66,8 @@ function normalize(params: Readonly<Record<string, unknown>>): Record<string, un
       }
       out.output = v;
     } else if (k === 'negative_weights') {
-      // Applied by the caller before fit; accepted here so that the option can sit on any model.
+      // Applied by the caller before fit (registry.applyNegativeWeights); validated here.
+      if (v !== 'keep' && v !== 'ignore' && v !== 'abs') throw new AlgorithmParamError('negative_weights', `fisher: parameter \`negative_weights\` must be "keep", "ignore" or "abs", got ${JSON.stringify(v)}`);
       out.negative_weights = v;
     } else {
       throw new AlgorithmParamError(k, `fisher: unknown parameter \`${k}\` (fisher takes \`output\`)`);

@@ -83,7 +83,12 @@ const ALIASES: Record<string, keyof GbdtParams> = {
 function normalize(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...DEFAULTS };
   for (const [k0, v] of Object.entries(params)) {
-    if (k0 === 'negative_weights') { out.negative_weights = v; continue; }
+    if (k0 === 'negative_weights') {
+      // Applied by the caller before fit (registry.applyNegativeWeights); validated here.
+      if (v !== 'keep' && v !== 'ignore' && v !== 'abs') throw new AlgorithmParamError('negative_weights', `gbdt: parameter \`negative_weights\` must be "keep", "ignore" or "abs", got ${JSON.stringify(v)}`);
+      out.negative_weights = v;
+      continue;
+    }
     const k = (Object.prototype.hasOwnProperty.call(SPEC, k0) ? k0 : ALIASES[k0]) as keyof GbdtParams | undefined;
     if (!k) {
       throw new AlgorithmParamError(k0, `gbdt: unknown parameter \`${k0}\` (gbdt takes ${Object.keys(SPEC).join(', ')})`);
@@ -294,7 +299,9 @@ class GbdtModel implements TrainedModel {
   private readonly roots: Int32Array;
   private readonly feat: Int32Array;
   private readonly thr: Float64Array;
-  private readonly defL: Uint8Array;
+  /** Child taken by a missing value. */
+  private readonly mis: Int32Array;
+  private readonly depths: Int32Array;
   private readonly lft: Int32Array;
   private readonly rgt: Int32Array;
   private readonly val: Float64Array;
@@ -308,7 +315,8 @@ class GbdtModel implements TrainedModel {
     let total = 0;
     for (const t of json.trees) total += t.feature.length;
     this.roots = new Int32Array(json.trees.length);
-    this.feat = new Int32Array(total); this.thr = new Float64Array(total); this.defL = new Uint8Array(total);
+    this.feat = new Int32Array(total); this.thr = new Float64Array(total); this.mis = new Int32Array(total);
+    this.depths = new Int32Array(json.trees.length);
     this.lft = new Int32Array(total); this.rgt = new Int32Array(total); this.val = new Float64Array(total);
     let o = 0;
     json.trees.forEach((t, ti) => {
@@ -316,11 +324,13 @@ class GbdtModel implements TrainedModel {
       for (let i = 0; i < t.feature.length; i++) {
         this.feat[o + i] = t.feature[i]!;
         this.thr[o + i] = t.threshold[i]!;
-        this.defL[o + i] = t.default_left[i]!;
         this.lft[o + i] = t.left[i]! + o;
         this.rgt[o + i] = t.right[i]! + o;
+        this.mis[o + i] = (t.default_left[i] ? t.left[i]! : t.right[i]!) + o;
         this.val[o + i] = t.value[i]!;
       }
+      const depthOf = (node: number): number => (t.feature[node]! < 0 ? 0 : 1 + Math.max(depthOf(t.left[node]!), depthOf(t.right[node]!)));
+      this.depths[ti] = t.feature.length > 0 ? depthOf(0) : 0;
       o += t.feature.length;
     });
   }
@@ -332,22 +342,31 @@ class GbdtModel implements TrainedModel {
     const K = this.K;
     const out = new Float64Array(n * K);
     for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) out[i * K + k] = this.json.base_margin[k]!;
-    const { feat, thr, defL, lft, rgt, val, roots } = this;
+    // Blocks of rows copied row-major, then each tree walked level by level for the whole block:
+    // the rows' walks are independent, so the CPU overlaps them instead of waiting on one chain.
+    const { feat, thr, mis, lft, rgt, val, roots, depths } = this;
     const BLOCK = 256;
+    const X = new Float64Array(BLOCK * F);
+    const nodes = new Int32Array(BLOCK);
     for (let b0 = 0; b0 < n; b0 += BLOCK) {
-      const b1 = Math.min(n, b0 + BLOCK);
+      const m = Math.min(n, b0 + BLOCK) - b0;
+      for (let f = 0; f < F; f++) {
+        const col = columns[f]!;
+        for (let i = 0; i < m; i++) X[i * F + f] = col[b0 + i]!;
+      }
       for (let t = 0; t < roots.length; t++) {
-        const root = roots[t]!, k = t % K;
-        for (let i = b0; i < b1; i++) {
-          let node = root;
-          let f = feat[node]!;
-          while (f >= 0) {
-            const x = columns[f]![i]!;
-            node = x < thr[node]! ? lft[node]! : x !== x ? (defL[node] ? lft[node]! : rgt[node]!) : rgt[node]!;
-            f = feat[node]!;
+        const k = t % K, depth = depths[t]!;
+        nodes.fill(roots[t]!, 0, m);
+        for (let d = 0; d < depth; d++) {
+          for (let i = 0; i < m; i++) {
+            const node = nodes[i]!;
+            const f = feat[node]!;
+            if (f < 0) continue;
+            const x = X[i * F + f]!;
+            nodes[i] = x < thr[node]! ? lft[node]! : x !== x ? mis[node]! : rgt[node]!;
           }
-          out[i * K + k] = out[i * K + k]! + val[node]!;
         }
+        for (let i = 0; i < m; i++) { const j = (b0 + i) * K + k; out[j] = out[j]! + val[nodes[i]!]!; }
       }
     }
     return out;

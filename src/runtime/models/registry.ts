@@ -11,7 +11,7 @@
  *   `normalize`, `fromJSON`) need the module loaded already and otherwise throw an Error saying
  *   to `await loadAlgorithm('mlp')` first.
  */
-import type { Algorithm, FitContext, TrainData, TrainedModel } from './types.js';
+import { AlgorithmParamError, type Algorithm, type FitContext, type TrainData, type TrainedModel } from './types.js';
 import { fisher } from './fisher.js';
 import { gbdt } from './gbdt.js';
 import { bdtTmva } from './bdt_tmva.js';
@@ -68,4 +68,25 @@ export function getAlgorithm(name: string): Algorithm | undefined {
 export async function loadAlgorithm(name: string): Promise<Algorithm | undefined> {
   if (name === 'mlp') return loadMlp();
   return getAlgorithm(name);
+}
+
+/** The `negative_weights` option every model accepts (in the spirit of TMVA's NegWeightTreatment). */
+export type NegativeWeights = 'keep' | 'ignore' | 'abs';
+
+/**
+ * Training weights under a `negative_weights` mode: `keep` returns w itself, `ignore` sets
+ * negative weights to 0 (TMVA's IgnoreNegWeightsInTraining), `abs` takes |w|. Metrics always use
+ * the weights as they are; this is for the weights handed to `fit` only.
+ */
+export function applyNegativeWeights(w: Float64Array, mode: unknown = 'keep'): Float64Array {
+  switch (mode) {
+    case 'keep':
+      return w;
+    case 'ignore':
+      return Float64Array.from(w, (v) => (v < 0 ? 0 : v));
+    case 'abs':
+      return Float64Array.from(w, (v) => Math.abs(v));
+    default:
+      throw new AlgorithmParamError('negative_weights', `parameter \`negative_weights\` must be "keep", "ignore" or "abs", got ${JSON.stringify(mode)}`);
+  }
 }

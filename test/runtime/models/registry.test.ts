@@ -14,3 +14,14 @@ describe('registry', () => {
     expect(getAlgorithm('mlp')?.name).toBe('mlp');
   });
 });
+
+describe('applyNegativeWeights', () => {
+  it('keeps, ignores or takes |w|', async () => {
+    const { applyNegativeWeights } = await import('../../../src/runtime/models/registry.js');
+    const w = Float64Array.from([1, -2, 0.5]);
+    expect(applyNegativeWeights(w, 'keep')).toBe(w);
+    expect(Array.from(applyNegativeWeights(w, 'ignore'))).toEqual([1, 0, 0.5]);
+    expect(Array.from(applyNegativeWeights(w, 'abs'))).toEqual([1, 2, 0.5]);
+    expect(() => applyNegativeWeights(w, 'drop')).toThrow(/negative_weights/);
+  });
+});
