@@ -49,7 +49,7 @@ describe('watch mode', () => {
       fs.writeFileSync(path.join(dir, 'p.pipe'), pipe('PRI_lep_pt * 2'));
       const out = await w.waitFor(/\[watch\] (ran|nothing).*\n/, at);
       expect(out).toMatch(/build started \(change: "p\.pipe"\)/);
-      expect(out).toMatch(/ran 4 steps: derive:higgs\/r/);
+      expect(out).toMatch(/ran 5 steps: derive:higgs\/r, gather:m, fit:m\/full, eval:m, scores:m/);
       at = w.mark();
       fs.writeFileSync(path.join(dir, 'p.pipe'), pipe('PRI_lep_pt * '));
       const bad = await w.waitFor(/error\[E01\d\d\][\s\S]*\n1 error/, at);
