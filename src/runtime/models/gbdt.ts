@@ -301,6 +301,12 @@ class GbdtModel implements TrainedModel {
   private readonly thr: Float64Array;
   /** Child taken by a missing value. */
   private readonly mis: Int32Array;
+  /**
+   * Heap layout (children of i at 2i+1, 2i+2), every tree padded to a complete tree of its depth:
+   * a leaf above the last level becomes nodes with threshold +∞ that send every row left down to
+   * copies of its value. Prediction is then branch-free index arithmetic. Used when depth ≤ 10.
+   */
+  private heap: HeapTrees | undefined;
   private readonly depths: Int32Array;
   private readonly lft: Int32Array;
   private readonly rgt: Int32Array;
@@ -333,6 +339,9 @@ class GbdtModel implements TrainedModel {
       this.depths[ti] = t.feature.length > 0 ? depthOf(0) : 0;
       o += t.feature.length;
     });
+    let maxDepth = 0;
+    for (const d of this.depths) maxDepth = Math.max(maxDepth, d);
+    if (maxDepth <= 10) this.heap = buildHeap(json.trees, this.depths);
   }
 
   /** Raw margins (n × K, row-major). */
@@ -342,6 +351,7 @@ class GbdtModel implements TrainedModel {
     const K = this.K;
     const out = new Float64Array(n * K);
     for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) out[i * K + k] = this.json.base_margin[k]!;
+    if (this.heap) return this.marginsHeap(columns, n, out);
     // Blocks of rows copied row-major, then each tree walked level by level for the whole block:
     // the rows' walks are independent, so the CPU overlaps them instead of waiting on one chain.
     const { feat, thr, mis, lft, rgt, val, roots, depths } = this;
@@ -372,6 +382,35 @@ class GbdtModel implements TrainedModel {
     return out;
   }
 
+  private marginsHeap(columns: readonly Float64Array[], n: number, out: Float64Array): Float64Array {
+    const F = this.featureNames.length, K = this.K;
+    const { off, depth, feat, thr, missRight, leafOff, leaf } = this.heap!;
+    const BLOCK = 256;
+    const X = new Float64Array(BLOCK * F);
+    for (let b0 = 0; b0 < n; b0 += BLOCK) {
+      const m = Math.min(n, b0 + BLOCK) - b0;
+      for (let f = 0; f < F; f++) {
+        const col = columns[f]!;
+        for (let i = 0; i < m; i++) X[i * F + f] = col[b0 + i]!;
+      }
+      for (let t = 0; t < off.length; t++) {
+        const o = off[t]!, D = depth[t]!, lo = leafOff[t]!, k = t % K;
+        const first = (1 << D) - 1;
+        for (let i = 0; i < m; i++) {
+          let node = 0;
+          const xo = i * F;
+          for (let d = 0; d < D; d++) {
+            const x = X[xo + feat[o + node]!]!;
+            node = 2 * node + 1 + (+(x >= thr[o + node]!) | (+(x !== x) & missRight[o + node]!));
+          }
+          const j = (b0 + i) * K + k;
+          out[j] = out[j]! + leaf[lo + node - first]!;
+        }
+      }
+    }
+    return out;
+  }
+
   predict(columns: readonly Float64Array[], n: number): Float64Array {
     const m = this.margins(columns, n);
     if (this.K === 1) {
@@ -385,6 +424,46 @@ class GbdtModel implements TrainedModel {
   toJSON(): GbdtJSON {
     return this.json;
   }
+}
+
+/** Pads every tree to a complete tree of its own depth in heap order (see GbdtModel.heap). */
+interface HeapTrees {
+  off: Int32Array;
+  depth: Int32Array;
+  feat: Int32Array;
+  thr: Float64Array;
+  missRight: Int32Array;
+  leafOff: Int32Array;
+  leaf: Float64Array;
+}
+
+function buildHeap(trees: readonly TreeJSON[], depths: Int32Array): HeapTrees {
+  let nInner = 0, nLeaf = 0;
+  for (const d of depths) { nInner += (1 << d) - 1; nLeaf += 1 << d; }
+  const off = new Int32Array(trees.length), depth = Int32Array.from(depths), leafOff = new Int32Array(trees.length);
+  const feat = new Int32Array(nInner), thr = new Float64Array(nInner), missRight = new Int32Array(nInner), leaf = new Float64Array(nLeaf);
+  let o = 0, lo = 0;
+  trees.forEach((t, ti) => {
+    const D = depths[ti]!;
+    off[ti] = o; leafOff[ti] = lo;
+    const first = (1 << D) - 1;
+    const place = (src: number, h: number, d: number): void => {
+      if (d === D) { leaf[lo + h - first] = t.value[src]!; return; }
+      if (t.feature[src]! < 0) {
+        // A leaf above the last level: everything goes left (x < +∞; NaN: missRight = 0).
+        feat[o + h] = 0; thr[o + h] = Infinity; missRight[o + h] = 0;
+        place(src, 2 * h + 1, d + 1);
+        place(src, 2 * h + 2, d + 1);
+        return;
+      }
+      feat[o + h] = t.feature[src]!; thr[o + h] = t.threshold[src]!; missRight[o + h] = t.default_left[src] ? 0 : 1;
+      place(t.left[src]!, 2 * h + 1, d + 1);
+      place(t.right[src]!, 2 * h + 2, d + 1);
+    };
+    place(0, 0, 0);
+    o += first; lo += 1 << D;
+  });
+  return { off, depth, feat, thr, missRight, leafOff, leaf };
 }
 
 function softmaxRows(m: Float64Array, n: number, K: number): void {

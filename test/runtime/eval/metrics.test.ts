@@ -145,6 +145,14 @@ describe('computeMetrics', () => {
     expect(m.eff_at_rej90).toBeCloseTo(0.5, 12);
     expect(m.ks_overtraining).toEqual({ signal: 1, background: 1 });
   });
+  it('s/√b is NaN when no background is selected at the best threshold; NaN without a class', () => {
+    const m = computeMetrics(set([0.9, 0.1], [1, 0], [5, 1]));
+    expect(m.ams_threshold).toBe(0.9);
+    expect(m.significance).toBeNaN();
+    const none = computeMetrics(set([0.9, 0.1], [0, 0]));
+    expect(none.auc).toBeNaN();
+    expect(none.eff_at_rej90).toBeNaN();
+  });
   it('averages folds with a sample standard deviation', () => {
     const base = computeMetrics(set([0.9, 0.1], [1, 0]));
     const f1 = { ...base, auc: 0.8 }, f2 = { ...base, auc: 0.9 }, f3 = { ...base, auc: 1.0 };
