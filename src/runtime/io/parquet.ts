@@ -449,7 +449,10 @@ export function encodeTable(table: Table): Uint8Array {
   return arrow.tableToIPC(tableToArrow(table, 'float64'), 'file');
 }
 
-/** The Table encoded by `encodeTable`; `columns` selects a subset. Also accepts Parquet bytes. */
+/**
+ * The Table encoded by `encodeTable`; `columns` selects a subset. Also accepts Parquet bytes.
+ * Numeric arrays are views into `bytes` when it is 8-byte aligned (no copy): keep `bytes` unchanged.
+ */
 export function decodeTable(bytes: Uint8Array, columns?: readonly string[]): Table {
   if (isParquet(bytes)) return tableFromParquetBytes(bytes, columns, '<cache entry>');
   let b = bytes;
