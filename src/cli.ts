@@ -405,7 +405,17 @@ async function cmdExplain(a: ParsedArgs, io: Io): Promise<number> {
     io.out(JSON.stringify(states, null, 2) + '\n');
     return 0;
   }
-  const { formatExplanation } = await import('./runtime/graph/explain.js');
+  const { formatExplanation, describeReason } = await import('./runtime/graph/explain.js');
+  // Root causes first: the steps whose own fingerprint changed (not just because an input is stale).
+  const roots = states.filter((st) => st.state === 'stale' && st.reasons.some((r) => r.reason !== 'input-stale' && r.reason !== 'input-failed'));
+  if (states[0]?.state === 'fresh') io.out(`${rest[0]} is fresh: nothing it depends on changed since it was built\n`);
+  else if (roots.length) {
+    io.out(`${rest[0]} is stale because:\n`);
+    for (const st of roots) {
+      for (const r of st.reasons.filter((x) => x.reason !== 'input-stale' && x.reason !== 'input-failed')) io.out(`  ${st.id}: ${describeReason(r)}\n`);
+    }
+    io.out('\nin detail:\n');
+  }
   io.out(formatExplanation(states));
   return 0;
 }

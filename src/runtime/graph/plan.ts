@@ -127,7 +127,7 @@ export function plan(input: PlanInput): Plan {
         block: d.name,
         params: { name, expr: canon },
         inputs,
-        attrs: { [`derive.${name}`]: exprText(input, x.span) },
+        attrs: { [`derive.${name}`]: exprText(input, x.expr.span) },
       });
       colStep.set(key, id);
       return id;
