@@ -38,7 +38,8 @@ export class Progress {
         }
         break;
       case 'log':
-        if (this.mode !== 'quiet') { this.clear(); this.out.write(`${e.id}: ${e.message}\n`); }
+        // Step logs (e.g. which ROOT reader read a branch) are details: --verbose only.
+        if (this.mode === 'verbose') { this.clear(); this.out.write(`${e.id}: ${e.message}\n`); }
         break;
       case 'lock-wait':
         this.clear();

@@ -25,7 +25,7 @@ interface ReadParams {
 
 const csvMemo = new Map<string, Promise<Table>>();
 
-async function readOne(p: ReadParams, path: string): Promise<Column> {
+async function readOne(p: ReadParams, path: string, log?: (m: string) => void): Promise<Column> {
   switch (p.format) {
     case 'csv': {
       const key = JSON.stringify([path, p.options]);
@@ -48,7 +48,7 @@ async function readOne(p: ReadParams, path: string): Promise<Column> {
     }
     case 'root': {
       const { readRoot } = await import('../io/root.js');
-      const t = await readRoot({ paths: [path], tree: p.tree ?? undefined, columns: [p.column] });
+      const t = await readRoot({ paths: [path], tree: p.tree ?? undefined, columns: [p.column] }, { verbose: log });
       return t.columns.get(p.column)!;
     }
   }
@@ -95,10 +95,10 @@ const oneColumnTable = (name: string, c: Column): Table => ({ rows: columnLength
 export const readStep: StepImpl<Table> = {
   kind: 'read',
   version: 1,
-  async run(_inputs, p: ReadParams) {
+  async run(_inputs, p: ReadParams, ctx) {
     await ensureParquet();
     const cols: Column[] = [];
-    for (const path of p.paths) cols.push(await readOne(p, path));
+    for (const path of p.paths) cols.push(await readOne(p, path, (m) => ctx.log(m)));
     return oneColumnTable(p.column, applyMissing(concatColumns(cols, p.column), p.missing));
   },
   encode: (t) => parquetMod!.encodeTable(t),
