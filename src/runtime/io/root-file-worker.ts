@@ -1,12 +1,12 @@
 /**
- * Worker-thread entry that reads whole files of a chain: opens the tree with jsroot (the costly,
- * per-file part of a cold read), runs the fast path on the main thread of the worker, and returns the
- * columns with their buffers transferred.
+ * Worker-thread entry that reads whole files of a chain: opens the first file it sees with jsroot and
+ * the later ones through root.ts's direct-header shortcut when they match it (readRootChainFile), runs
+ * the fast path on the worker's thread, and returns the columns with their buffers transferred.
  *
  * May import: node:worker_threads, root, root-errors, table (types).
  */
 import { parentPort } from 'node:worker_threads';
-import { readRoot } from './root.js';
+import { readRootChainFile } from './root.js';
 import { DataError } from './root-errors.js';
 
 export interface FileJob {
@@ -27,7 +27,7 @@ function ownsBuffer(a: ArrayBufferView): boolean {
 parentPort?.on('message', (job: FileJob) => {
   void (async () => {
     try {
-      const t = await readRoot({ paths: [job.file], tree: job.tree, columns: job.columns }, { threads: 0 });
+      const t = await readRootChainFile(job.file, job.tree, job.columns, { threads: 0 });
       const cols: { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] = [];
       const transfer: ArrayBuffer[] = [];
       for (const [name, c] of t.columns) {

@@ -2,7 +2,7 @@
  * ROOT files (TTree and RNTuple, one file or a chain) -> winnow `Table`s, and their schemas.
  *
  * May import: jsroot/io, jsroot/tree, jsroot/rntuple (all lazily), node:fs, node:os, node:worker_threads,
- * codecs, root-basket, root-generic, root-errors, table, exec/worker-url.
+ * codecs, root-basket, root-direct, root-generic, root-errors, table, exec/worker-url.
  *
  * jsroot parses the file structure (keys, streamer info, the TTree object with its branches and
  * basket positions). The data itself goes through the fast columnar path wherever the layout is
@@ -13,6 +13,10 @@
  * column over the whole chain (root-basket.ts; jagged = Int32 offsets + values). jsroot's own object
  * inflation is routed through codecs.ts as well, and identical streamer-info lists (the files of one
  * production) are parsed once (patchObjBuffer): together they cut jsroot's per-file header cost.
+ * In a chain, only the first file is opened by jsroot when every requested column is on the fast
+ * path: later files go through root-direct.ts (key list + TTree branch records, a few positioned
+ * reads) and are used only when their streamer-info record is byte-identical to the first file's and
+ * each requested branch has the same type and plan; otherwise jsroot opens them (openChainMember).
  * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
  * parsing, ≈ 4–10 ms per file, is then the cost they spread), or the baskets of one big file
  * (root-worker.ts, for reads over 32 MB compressed); see `RootReadOptions.threads`.
@@ -40,6 +44,7 @@ import { DataError, didYouMean } from './root-errors.js';
 import { BasketError, type Basket, dataLength, decodeBE, dtypeSize, entryOffsets, readRootString, unpackBasket } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
+import { DirectUnsupported, readDirect } from './root-direct.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -83,13 +88,33 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
   const files = expandPaths(src.paths);
   const chainThreads = opts.threads ?? (files.length >= 4 ? Math.min(4, os.availableParallelism()) : 0);
   if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
-  const opened: OpenTree[] = [];
-  for (const f of files) opened.push(await openTree(f, src.tree, opts));
-  const first = opened[0]!;
+  const first = await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+  const opened: OpenTree[] = [first];
+  for (const f of files.slice(1)) opened.push(await openChainMember(f, first, names, opts));
   for (const t of opened) for (const name of names) branchOf(t, name);
   const total = opened.reduce((s, t) => s + t.entries, 0);
   return { rows: total, columns: await readTrees(opened, names, opts) };
+}
+
+const workerTemplates = new Map<string, OpenTree>();
+
+/**
+ * One file of a chain read on a worker thread (root-file-worker.ts): the first file a worker sees for
+ * a tree is opened with jsroot and becomes its template; later files go through `openChainMember`.
+ */
+export async function readRootChainFile(file: string, tree: string | undefined, columns: readonly string[], opts: RootReadOptions = {}): Promise<Table> {
+  const tkey = tree ?? '';
+  const template = workerTemplates.get(tkey);
+  let t: OpenTree;
+  if (template === undefined || template.file === file) {
+    t = await openTree(file, tree, opts);
+    if (t.kind === 'TTree' && t.direct !== true) workerTemplates.set(tkey, t);
+  } else {
+    t = await openChainMember(file, template, columns, opts);
+  }
+  for (const name of columns) branchOf(t, name);
+  return { rows: t.entries, columns: await readTrees([t], columns, { ...opts, threads: 0 }) };
 }
 
 function assemble(parts: readonly Map<string, Column>[], names: readonly string[], rows: number): Table {
@@ -396,6 +421,8 @@ export interface OpenTree {
   readonly obj: any;
   readonly jsfile: JsFile;
   readonly byName: ReadonlyMap<string, BranchEntry>;
+  /** Headers read by root-direct.ts (no jsroot objects: `obj` and `jsfile` are null; fast path only). */
+  readonly direct?: boolean;
 }
 
 const openCache = new Map<string, OpenTree>();
@@ -455,6 +482,74 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
     return t;
   } finally {
     closeJsFile(f); // reopened by withJsFileOpen when jsroot has to read data
+  }
+}
+
+/** Streamer-info hashes of template files (null: the direct reader cannot read that file). */
+const templateHashes = new Map<string, string | null>();
+/** Files whose headers the direct reader has parsed, per path, size, mtime and tree. */
+const directCache = new Map<string, { hash: string; treeClass: string; entries: number; branches: BranchEntry[] }>();
+
+/**
+ * Opens a later file of a chain whose first file, `template`, jsroot has opened. When the requested
+ * columns are all fast-path branches, the file is read by root-direct.ts (file header, key list, the
+ * TTree's branch records and basket tables; a few positioned reads, no jsroot), and used only if its
+ * streamer-info record is byte-identical to the template's and every requested branch has the same
+ * type, ROOT type and read plan as in the template. Anything else is opened with jsroot (`openTree`),
+ * which also produces the errors (missing branch, changed type, corrupt file).
+ */
+async function openChainMember(file: string, template: OpenTree, names: readonly string[], opts: RootReadOptions): Promise<OpenTree> {
+  const tree = template.tree;
+  if (template.kind !== 'TTree' || tree.includes('/') || !names.every((n) => template.byName.get(n)?.plan.path === 'fast')) {
+    return openTree(file, tree, opts);
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new DataError('not-found', `${file}: no such file`, file);
+  }
+  const key = `${nodePath.resolve(file)}\0${st.size}\0${st.mtimeMs}\0${tree}`;
+  const jsHit = openCache.get(key);
+  if (jsHit) return jsHit;
+  const fallback = (why: string): Promise<OpenTree> => {
+    opts.verbose?.(`${file}: headers read by jsroot (${why})`);
+    return openTree(file, tree, opts);
+  };
+  try {
+    const tkey = nodePath.resolve(template.file);
+    let thash = templateHashes.get(tkey);
+    if (thash === undefined) {
+      try { thash = (await readDirect(template.file, tree, false)).streamerHash; } catch (e: unknown) {
+        if (!(e instanceof DirectUnsupported)) throw e;
+        thash = null;
+      }
+      templateHashes.set(tkey, thash);
+    }
+    if (thash === null) return fallback(`the direct reader cannot read ${template.file}`);
+    let d = directCache.get(key);
+    if (d === undefined) {
+      checkRootHeader(file);
+      const r = await readDirect(file, tree);
+      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, branches: catalogTree({ fBranches: { arr: r.branches } }) };
+      if (directCache.size >= OPEN_CACHE_MAX) directCache.delete(directCache.keys().next().value as string);
+      directCache.set(key, d);
+    }
+    if (d.hash !== thash) return fallback(`its streamer infos differ from ${template.file}'s`);
+    if (d.treeClass !== 'TTree') return fallback(`\`${tree}\` is a ${d.treeClass}`);
+    const byName = new Map(d.branches.map((b) => [b.column, b]));
+    for (const n of names) {
+      const b = byName.get(n), ref = template.byName.get(n)!;
+      if (b === undefined) return fallback(`no branch \`${n}\``);
+      if (b.type !== ref.type || b.rootType !== ref.rootType || JSON.stringify(b.plan) !== JSON.stringify(ref.plan)) {
+        return fallback(`branch \`${n}\` differs from ${template.file}'s`);
+      }
+    }
+    opts.verbose?.(`${file}: headers read directly (same streamer infos and branch types as ${template.file})`);
+    return { file, tree, kind: 'TTree', entries: d.entries, branches: d.branches, obj: null, jsfile: null as unknown as JsFile, byName, direct: true };
+  } catch (e: unknown) {
+    if (e instanceof DirectUnsupported) return fallback(`direct reader: ${e.message}`);
+    throw e;
   }
 }
 
@@ -995,6 +1090,7 @@ function concatColumns(cols: readonly Column[], name: string): Column {
  * rntupleProcess): the oracle of the tests and the peer of the benchmark.
  */
 export async function readRootGeneric(t: OpenTree, columns: readonly string[]): Promise<Map<string, Column>> {
+  if (t.direct === true) throw new Error(`${t.file}: readRootGeneric needs a tree opened by jsroot`);
   const specs = columns.map((c) => { const b = branchOf(t, c); return { column: c, branch: b.branch, type: b.type }; });
   return withJsFileOpen(t, () => readGenericColumns(t.obj, t.entries, specs, t.file, t.kind === 'RNTuple'));
 }
@@ -1002,4 +1098,7 @@ export async function readRootGeneric(t: OpenTree, columns: readonly string[]): 
 /** Forgets the parsed trees kept by `openTree` (benchmarks measure cold reads with it). */
 export function clearRootCache(): void {
   openCache.clear();
+  directCache.clear();
+  templateHashes.clear();
+  workerTemplates.clear();
 }
