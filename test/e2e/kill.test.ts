@@ -5,12 +5,15 @@
  *
  * Why the CLI runs from a private snapshot of dist/: this test once failed with a `show` mismatch when
  * run beside other suites. Under the same load (load average 16-20 on 2 cores) 20 repetitions against
- * a frozen dist/ never differed, results are identical for --jobs 1, 2 and the default, and every step
- * kind gives the same bytes whether its inputs come from memory or are decoded from the cache. What
+ * a frozen dist/ never differed, results are identical for --jobs 1, 2 and the default, and rebuilding
+ * any layer of steps (reads, derives, dataset, ranks, select, fits, evals) from inputs decoded from the
+ * cache instead of held in memory gives the same `show` outputs. What
  * changed in between was the code: `npm run build` (run by `npm test` and by anyone working in the same
  * checkout) rewrites dist/ while the test runs, and step keys carry a step's declared version, not a
  * hash of its code, so a cache filled half by one build of winnow and half by another mixes both
- * numerics. A snapshot makes the clean build and the killed builds run the same code.
+ * numerics. Reproduced: code from before commit 51e384f (log-space Smirnov) and after it give `ks_pvalue`s
+ * that differ in the last digits under the same `rank` step version, i.e. `show s` differs. A snapshot
+ * makes the clean build and the killed builds run the same code.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
