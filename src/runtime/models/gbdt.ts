@@ -530,6 +530,8 @@ function softplus(x: number): number {
 // Fit
 
 const CURVE_ROWS = 50_000;
+/** Below this many (row, feature) histogram updates a level is built on the calling thread. */
+const SMALL_WORK = 1 << 18;
 
 async function fit(data: TrainData, params0: Readonly<Record<string, unknown>>, ctx: FitContext): Promise<TrainedModel> {
   const p = normalize(params0) as unknown as GbdtParams;
@@ -661,6 +663,14 @@ async function fitInner(
 
   const runHist = async (hist: Float64Array, parent: Float64Array | null, tasks: HistTask[]): Promise<void> => {
     if (tasks.length === 0) return;
+    // Small levels stay on this thread (a worker round trip costs more than the work). Each
+    // feature's sums are the same whichever thread computes them, so this does not change bits.
+    let work = 0;
+    for (const t of tasks) work += t.end - t.start;
+    if (!pool || work * S < SMALL_WORK) {
+      runHistTasks(b32, b16, S, grad, rows, hist, parent, tasks, 0, S);
+      return;
+    }
     const jobs: Promise<unknown>[] = [];
     if (pool) {
       for (let t = 1; t < T; t++) {
@@ -680,7 +690,9 @@ async function fitInner(
    */
   const runPartition = async (tasks: PartTask[]): Promise<number[]> => {
     const mids = new Array<number>(tasks.length).fill(0);
-    if (!pool || tasks.length < 2) {
+    let work = 0;
+    for (const t of tasks) work += t.end - t.start;
+    if (!pool || tasks.length < 2 || work < SMALL_WORK / 8) {
       tasks.forEach((t, j) => { mids[j] = partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp); });
       return mids;
     }
@@ -713,7 +725,7 @@ async function fitInner(
     if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('gbdt: fit aborted');
     // Gradients.
     if (K === 1) {
-      if (pool) {
+      if (pool && n >= SMALL_WORK / 8) {
         const jobs: Promise<unknown>[] = [];
         for (let t = 1; t < T; t++) {
           jobs.push(pool.send(t - 1, { op: 'grad', r0: Math.floor((t * n) / T), r1: Math.floor(((t + 1) * n) / T) }));
