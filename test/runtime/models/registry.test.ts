@@ -25,3 +25,15 @@ describe('applyNegativeWeights', () => {
     expect(() => applyNegativeWeights(w, 'drop')).toThrow(/negative_weights/);
   });
 });
+
+describe('lazy mlp', () => {
+  it('loads ./mlp.js on demand and then serves it synchronously', async () => {
+    const { getAlgorithm, loadAlgorithm } = await import('../../../src/runtime/models/registry.js');
+    const real = await loadAlgorithm('mlp');
+    expect(real?.name).toBe('mlp');
+    expect(typeof real?.version).toBe('number');
+    expect(getAlgorithm('mlp')).toBe(real);
+    expect(await loadAlgorithm('gbdt')).toBe(getAlgorithm('gbdt'));
+    expect(await loadAlgorithm('nope')).toBeUndefined();
+  });
+});
