@@ -330,6 +330,8 @@ async function summaryLines(r: BuildOutcome, reports: Record<string, string>): P
 
 async function cmdBuild(a: ParsedArgs, io: Io): Promise<number> {
   const { file, rest } = pipeAndRest(a);
+  jobsOf(a); // bad --jobs is a usage error even when nothing needs to run
+  overridesOf(a);
   const t0 = performance.now();
   let r: BuildOutcome | undefined;
   let session: import('./runtime/session.js').Session | undefined;

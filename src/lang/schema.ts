@@ -150,7 +150,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSchema>> = {
     doc: 'histogram gradient-boosted decision trees',
     params: {
       trees: int(1),
-      depth: int(1, 32),
+      depth: int(1, 20),
       learning_rate: num(0, 1, true, false),
       min_child_weight: num(0),
       lambda: num(0),
@@ -160,19 +160,19 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSchema>> = {
       colsample: num(0, 1, true, false),
       bins: int(2, 256),
       early_stopping: int(0),
-      valid_fraction: num(0, 1, true, true),
     },
   },
   bdt_tmva: {
     doc: 'TMVA-style boosted decision trees (AdaBoost by default)',
     params: {
       trees: int(1),
-      depth: int(1, 32),
+      depth: int(1, 20),
       beta: num(0, undefined, true),
       cuts: int(2),
       min_node_size: num(0, 50, true, false),
       boost: str(),
       separation: str(),
+      output: str(['raw', 'probability']),
     },
   },
   mlp: {
@@ -194,7 +194,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSchema>> = {
       backend: str(['native', 'tfjs']),
     },
   },
-  fisher: { doc: 'Fisher linear discriminant', params: {} },
+  fisher: { doc: 'Fisher linear discriminant', params: { output: str(['probability', 'raw']) } },
 };
 
 // ---------------------------------------------------------------------------------------------------

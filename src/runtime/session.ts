@@ -76,6 +76,10 @@ export class Session {
   }
 
   private savePlanCache(plan: Plan, pipeFiles: string[], dataFiles: string[], fresh?: string): void {
+    // A search whose trials are not all known yet (a targeted build did not run them) must be
+    // re-planned by the next command, so such a plan is never reused.
+    const incomplete = Object.entries(plan.targets).some(([, ids]) => ids.length > 0 && ids.every((id) => id.startsWith('trial:')));
+    if (incomplete) return;
     if (!this.program) {
       // Fast path: the plan is unchanged; only record that it is now fully built.
       if (fresh === undefined) return;

@@ -197,12 +197,12 @@ search t {
   }, 90_000);
 
   it('a failed trial ends as failed and the search completes; the next build tries it again', async () => {
-    // depth 25 passes the checker (depth <= 32) but gbdt fits at most depth 20: that fit fails.
+    // 2,000,000 trees pass the checker (any integer >= 1) but gbdt fits at most 1e6: that fit fails.
     const f = tempProject({
       'p.pipe': `${head}
 search t {
   model = g
-  space { depth = choice(3, 25) }
+  space { trees = choice(20, 2000000) }
   strategy = grid()
   cv = 2
 }
@@ -215,12 +215,12 @@ search t {
       expect(j.ok).toBe(true);
       const failed = j.steps.filter((s) => s.status === 'failed');
       expect(failed.map((s) => s.id)).toEqual(['trial:t/t=1/fold=0']);
-      expect(failed[0]!.error).toMatch(/depth/);
+      expect(failed[0]!.error).toMatch(/trees/);
       expect(statuses(j.steps)['search:t']).toBe(round === 0 ? 'built' : 'cached');
     }
     const s = await showJson(f);
     expect(s.trials.map((t) => [t.id, t.status])).toEqual([[0, 'done'], [1, 'failed']]);
     expect(s.trials[1]!.reason).toMatch(/fold 0 failed/);
-    expect(s.best.params).toEqual({ depth: 3 });
+    expect(s.best.params).toEqual({ trees: 20 });
   }, 90_000);
 });
