@@ -79,6 +79,11 @@ export interface RootReadOptions {
    * of compressed baskets.
    */
   readonly threads?: number | undefined;
+  /**
+   * Later files of a chain may have their headers read by root-direct.ts instead of jsroot when they
+   * match the first file (default true; false opens every file with jsroot, as benchmarks compare).
+   */
+  readonly directHeaders?: boolean | undefined;
   /** Seconds before a jsroot call on a file is declared hung (default 60). */
   readonly timeoutSeconds?: number | undefined;
 }
@@ -500,7 +505,7 @@ const directCache = new Map<string, { hash: string; treeClass: string; entries: 
  */
 async function openChainMember(file: string, template: OpenTree, names: readonly string[], opts: RootReadOptions): Promise<OpenTree> {
   const tree = template.tree;
-  if (template.kind !== 'TTree' || tree.includes('/') || !names.every((n) => template.byName.get(n)?.plan.path === 'fast')) {
+  if (opts.directHeaders === false || template.kind !== 'TTree' || tree.includes('/') || !names.every((n) => template.byName.get(n)?.plan.path === 'fast')) {
     return openTree(file, tree, opts);
   }
   let st: fs.Stats;
@@ -865,14 +870,31 @@ async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootR
       opts.verbose?.(`${t.file}: decompressed ${refs.flat().length} baskets on ${threads} worker threads`);
     } else {
       baskets = [];
+      // Small files (a typical chain): one read of the span holding every wanted basket, when the
+      // span is at most 1 MB or twice the wanted bytes, instead of one read per basket.
+      const disk = refs.flat().filter((r): r is Extract<BasketRef, { kind: 'disk' }> => r.kind === 'disk' && r.seek + r.nbytes <= size);
+      let span: Buffer | undefined;
+      let spanAt = 0;
+      if (disk.length > 1) {
+        spanAt = Math.min(...disk.map((r) => r.seek));
+        const spanEnd = Math.max(...disk.map((r) => r.seek + r.nbytes));
+        if (spanEnd - spanAt <= Math.min(Math.max(2 * totalBytes, 1024 * 1024), 8 * 1024 * 1024)) {
+          span = Buffer.allocUnsafe(spanEnd - spanAt);
+          if (fs.readSync(fd, span, 0, span.length, spanAt) !== span.length) span = undefined;
+        }
+      }
       for (let i = 0; i < refs.length; i++) {
         const list: Basket[] = [];
         for (const r of refs[i]!) {
           if (r.kind === 'embedded') { list.push(r.basket); continue; }
           if (r.seek + r.nbytes > size) throw basketError(t, fast[i]!, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
-          const raw = Buffer.allocUnsafe(r.nbytes);
-          const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
-          if (n !== r.nbytes) throw basketError(t, fast[i]!, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
+          let raw: Buffer;
+          if (span !== undefined) raw = span.subarray(r.seek - spanAt, r.seek - spanAt + r.nbytes);
+          else {
+            raw = Buffer.allocUnsafe(r.nbytes);
+            const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
+            if (n !== r.nbytes) throw basketError(t, fast[i]!, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
+          }
           try {
             let u: Basket | Promise<Basket>;
             try {
