@@ -715,7 +715,7 @@ export class Checker {
     let tree: string | undefined;
     for (const [k, v] of f.args) {
       if (k === 'path') continue;
-      const val = this.typedConst(v, { type: 'str' }, k);
+      const val = this.typedConst(v, k === 'header' ? { type: 'bool' } : { type: 'str' }, k);
       if (val === undefined) return undefined;
       if (k === 'tree') tree = val as string;
       else options[k] = val;

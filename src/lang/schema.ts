@@ -214,7 +214,7 @@ export interface CallSchema {
 const call = (positional: string[], named: string[], required: string[], doc: string): CallSchema => ({ positional, named, required, doc });
 
 export const SOURCES: Readonly<Record<'csv' | 'parquet' | 'root', CallSchema>> = {
-  csv: call(['path'], ['sep'], ['path'], 'csv(path, sep: ",")'),
+  csv: call(['path'], ['sep', 'header'], ['path'], 'csv(path, sep: ",", header: true)'),
   parquet: call(['path'], [], ['path'], 'parquet(path)'),
   root: call(['path'], ['tree'], ['path'], 'root(path | [paths], tree: "T")'),
 };
