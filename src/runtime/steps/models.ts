@@ -23,6 +23,8 @@ import type { LearningCurve, TrainData } from '../models/types.js';
 import { deriveSeed } from '../util/rng.js';
 import { StepError, take, valueStep, type DatasetValue, type GatherValue, type SplitValue } from './common.js';
 import { getAlgorithm } from '../models/registry.js';
+// Imported eagerly for its version (cheap: its TensorFlow.js backend is loaded only when asked for).
+import { mlp } from '../models/mlp.js';
 
 export interface FitParams {
   algorithm: { name: string; params: Record<string, unknown> };
@@ -162,10 +164,9 @@ const FIT_STEP_VERSION = 3;
 
 /** `fit.<algorithm>`: the step version folds in the algorithm's own version. */
 export function fitStep(algorithm: string): StepImpl<FitValue> | undefined {
-  const algo = getAlgorithm(algorithm);
+  const algo = algorithm === 'mlp' ? mlp : getAlgorithm(algorithm);
   if (!algo) return undefined;
-  let version: number;
-  try { version = FIT_STEP_VERSION * 1000 + algo.version; } catch { version = FIT_STEP_VERSION * 1000; }
+  const version = FIT_STEP_VERSION * 1000 + algo.version;
   return valueStep<FitValue>(`fit.${algorithm}`, version, (inputs, p: FitParams, ctx) => runFit(inputs, p, ctx));
 }
 
