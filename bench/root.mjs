@@ -158,4 +158,5 @@ log('decodes nothing. TSelector = jsroot openFile + treeProcess with one addBran
 log('The cache reload reads winnow\'s cache format (Arrow IPC file, numbers stored as float64 so decoding is');
 log('a view) from disk; the Parquet row is parquet-wasm decoding the same table from memory, for comparison.');
 log('CPU time counts all threads of the process (worker rows include the workers\' start-up).');
+log(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores; >2 means the runs competed for CPU, which inflates wall times most).`);
 fs.writeFileSync(path.join(root, 'bench/RESULTS-root.md'), lines.join('\n') + '\n');

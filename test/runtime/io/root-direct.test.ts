@@ -114,6 +114,12 @@ describe('chains read through the direct-header shortcut', () => {
     const oracle: Map<string, Column>[] = [];
     for (const f of files) oracle.push(await readRootGeneric(await openTree(f, 'events', {}), cols));
     for (const c of cols) expectSameColumn(concat(oracle.map((o) => o.get(c)!)), t.columns.get(c)!, c);
+    // directHeaders: false opens every file with jsroot; same table.
+    clearRootCache();
+    const log2: string[] = [];
+    const js = await readRoot({ paths: files, tree: 'events', columns: cols.slice(0, 8) }, { threads: 0, directHeaders: false, verbose: (m) => log2.push(m) });
+    expect(log2.filter((m) => m.includes('headers read directly'))).toEqual([]);
+    for (const c of cols.slice(0, 8)) expectSameColumn(t.columns.get(c)!, js.columns.get(c)!, c);
     // Second read: headers come from the in-process cache, same table.
     const again = await readRoot({ paths: files, tree: 'events', columns: cols.slice(0, 5) }, { threads: 0 });
     for (const c of cols.slice(0, 5)) expectSameColumn(t.columns.get(c)!, again.columns.get(c)!, c);
