@@ -490,7 +490,7 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
   }
 }
 
-/** Streamer-info hashes of template files (null: the direct reader cannot read that file). */
+/** Streamer-info hashes of template files per path, size and mtime (null: the direct reader cannot read it). */
 const templateHashes = new Map<string, string | null>();
 /** Files whose headers the direct reader has parsed, per path, size, mtime and tree. */
 const directCache = new Map<string, { hash: string; treeClass: string; entries: number; branches: BranchEntry[] }>();
@@ -522,7 +522,8 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     return openTree(file, tree, opts);
   };
   try {
-    const tkey = nodePath.resolve(template.file);
+    const tst = fs.statSync(template.file);
+    const tkey = `${nodePath.resolve(template.file)}\0${tst.size}\0${tst.mtimeMs}`;
     let thash = templateHashes.get(tkey);
     if (thash === undefined) {
       try { thash = (await readDirect(template.file, tree, false)).streamerHash; } catch (e: unknown) {
