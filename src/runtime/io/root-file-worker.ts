@@ -14,6 +14,8 @@ export interface FileJob {
   readonly file: string;
   readonly tree: string | undefined;
   readonly columns: readonly string[];
+  /** false: every file's headers by jsroot (RootReadOptions.directHeaders). */
+  readonly directHeaders?: boolean;
 }
 
 export type FileReply =
@@ -27,7 +29,7 @@ function ownsBuffer(a: ArrayBufferView): boolean {
 parentPort?.on('message', (job: FileJob) => {
   void (async () => {
     try {
-      const t = await readRootChainFile(job.file, job.tree, job.columns, { threads: 0 });
+      const t = await readRootChainFile(job.file, job.tree, job.columns, { threads: 0, directHeaders: job.directHeaders ?? true });
       const cols: { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] = [];
       const transfer: ArrayBuffer[] = [];
       for (const [name, c] of t.columns) {

@@ -124,6 +124,7 @@ export async function closeRootFilePool(): Promise<void> {
 export async function readFilesInWorkers(
   files: readonly string[], tree: string | undefined, columns: readonly string[], threads: number,
   onFile: (index: number, rows: number, columns: Map<string, Column>) => void,
+  directHeaders = true,
 ): Promise<void> {
   const workers = getFileWorkers(Math.min(threads, files.length));
   const done = new Map<number, { rows: number; cols: Map<string, Column> } | Error>();
@@ -167,7 +168,7 @@ export async function readFilesInWorkers(
       const onError = (e: Error): void => { failed = true; reject(e); };
       w.on('message', onMessage);
       w.on('error', onError);
-      w.postMessage({ id, file: files[index]!, tree, columns } satisfies FileJob);
+      w.postMessage({ id, file: files[index]!, tree, columns, directHeaders } satisfies FileJob);
     };
     for (const w of workers) launch(w);
   });

@@ -151,7 +151,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
     rows += n;
     opts.onProgress?.({ file: files[i]!, filesDone: i + 1, files: files.length, entriesDone: rows,
       entries: Math.round((rows / (i + 1)) * files.length) });
-  });
+  }, opts.directHeaders ?? true);
   return assemble(parts, names, rows);
 }
 
