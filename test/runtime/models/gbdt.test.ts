@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gbdt } from '../../../src/runtime/models/gbdt.js';
+import { gbdt, setGbdtWasm } from '../../../src/runtime/models/gbdt.js';
 import { amsTop, auc, computeMetrics } from '../../../src/runtime/eval/metrics.js';
 import { Rng } from '../../../src/runtime/util/rng.js';
 import type { TrainData } from '../../../src/runtime/models/types.js';
@@ -36,7 +36,7 @@ describe('gbdt parity with XGBoost hist (same trees, depth, learning rate; commi
 });
 
 describe('gbdt determinism', () => {
-  it('is bit-identical for threads 1, 2 and 3 (with subsample, colsample and missing values)', async () => {
+  it('is bit-identical for threads 1, 2 and 3 and for the wasm and JS kernels (with subsample, colsample and missing values)', async () => {
     // Large enough that the root and first levels go to the workers (small levels stay on the main thread).
     const n = 40000, F = 12, rng = new Rng(21);
     const columns = Array.from({ length: F }, () => new Float64Array(n));
@@ -55,6 +55,13 @@ describe('gbdt determinism', () => {
     for (const threads of [1, 2, 3]) fits.push(await gbdt.fit(train, params, { seed: 11, threads }));
     const json0 = JSON.stringify(fits[0]!.toJSON());
     const p0 = fits[0]!.predict(testCols, test.n);
+    // The JS histogram kernel (no wasm) gives the same bits as the wasm one, on 1 and 2 threads.
+    setGbdtWasm(false);
+    try {
+      for (const threads of [1, 2]) fits.push(await gbdt.fit(train, params, { seed: 11, threads }));
+    } finally {
+      setGbdtWasm(true);
+    }
     for (const m of fits.slice(1)) {
       expect(JSON.stringify(m.toJSON())).toBe(json0);
       expect(m.predict(testCols, test.n)).toEqual(p0);
