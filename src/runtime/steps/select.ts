@@ -32,7 +32,7 @@ function trainColumn(inputs: Record<string, unknown>, name: string): { x: Float6
   return { x: take(c.values, rows), y: take(data.y, split.train), w: take(data.w, split.train), K: data.classes.length };
 }
 
-export const rankStep = valueStep<RankValue>('rank', 2, async (inputs, p: RankParams) => {
+export const rankStep = valueStep<RankValue>('rank', 4, async (inputs, p: RankParams) => {
   const { univariate } = await import('../stats/univariate.js');
   const { x, y, w, K } = trainColumn(inputs, 'x');
   const opts = { bins: p.bins, nClasses: K, seed: deriveSeed(p.seed, 'mi') };
@@ -46,7 +46,13 @@ export const rankStep = valueStep<RankValue>('rank', 2, async (inputs, p: RankPa
     out.perm_pvalue = sig.permutationPValue((yy: Float64Array, ww: Float64Array | undefined) => univariate(p.score, x, yy, ww ?? w, opts).value, y, { n: p.permutations, seed: deriveSeed(p.seed, 'perm', p.score), w });
   }
   if (p.bootstrap > 0 && sig) {
-    out.ci = sig.bootstrapCI((idx: Int32Array) => univariate(p.score, take(x, idx), take(y, idx), take(w, idx), opts).value, x.length, { n: p.bootstrap, seed: deriveSeed(p.seed, 'boot', p.score) });
+    // Percentile bootstrap, except for the kNN mutual information: resampling with replacement
+    // duplicates events, which that estimator reads as zero-distance neighbours (its interval then
+    // misses the estimate), so it gets a subsampling interval (no duplicates). ANOVA F grows with the
+    // number of events, which rules subsampling out for the others.
+    const scoreOf = (idx: Int32Array) => univariate(p.score, take(x, idx), take(y, idx), take(w, idx), opts).value;
+    const bopts = { n: p.bootstrap, seed: deriveSeed(p.seed, 'boot', p.score) };
+    out.ci = p.score === 'mutual_info' ? sig.subsampleCI(scoreOf, x.length, r.value, bopts) : sig.bootstrapCI(scoreOf, x.length, bopts);
   }
   return out;
 });
