@@ -22,7 +22,7 @@ export class PredictError extends Error {
 }
 
 function datasetOfModel(program: CheckedProgram, model: string): DatasetDecl {
-  const blocks = new Map<string, BlockDecl>(program.blocks.map((b) => [b.name, b]));
+  const blocks = new Map<string, BlockDecl>(program.blocks.filter((b) => b.kind !== 'report').map((b) => [b.name, b])); // a report may share a name, and is never referenced
   let m = blocks.get(model.endsWith('.best') ? model.slice(0, -5) : model);
   if (m?.kind === 'search') m = blocks.get((m as SearchDecl).model);
   if (!m || m.kind !== 'model') throw new PredictError(`\`${model}\` is not a model (or SEARCH.best)`);

@@ -60,7 +60,7 @@ export function plan(input: PlanInput): Plan {
   const steps: PlannedStep[] = [];
   const byId = new Map<string, PlannedStep>();
   const targets: Record<string, string[]> = {};
-  const blocks = new Map<string, BlockDecl>(program.blocks.map((b) => [b.name, b]));
+  const blocks = new Map<string, BlockDecl>(program.blocks.filter((b) => b.kind !== 'report').map((b) => [b.name, b])); // a report may share a name, and is never referenced
   const add = (s: PlannedStep): string => {
     if (!byId.has(s.id)) {
       byId.set(s.id, s);
