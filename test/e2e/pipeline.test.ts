@@ -167,3 +167,37 @@ select s { from = f  rank = [separation, ks, auc] }
     expect(JSON.parse(fromRoot.stdout).ranking).toHaveLength(3);
   });
 });
+
+describe('a report may share its name with a dataset (as in LANGUAGE.md)', () => {
+  it('builds both, shows the dataset, and predicts with SEARCH.best', async () => {
+    const dir = tempProject({
+      'p.pipe': `dataset higgs {
+  source  = csv("${path.join(DATA, 'higgsml', 'train.csv')}")
+  missing = -999.0
+  label   = Label == "s"
+  split   = holdout(test: 0.3, seed: 1)
+}
+features kin { from = higgs  include = ["DER_mass_MMC", "DER_mass_vis", "PRI_tau_pt"] }
+select top { from = kin  rank = [auc] }
+model bdt { features = top  algorithm = gbdt(trees: 10, depth: 2) }
+search tune {
+  model = bdt
+  space { depth = choice(2, 3) }
+  strategy = grid()
+  cv = 2
+}
+report higgs { models = [bdt, tune.best]  plots = [roc] }
+`,
+    });
+    const b = buildJson(dir, ['p.pipe']);
+    expect(b.ok).toBe(true);
+    expect(b.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['dataset:higgs', 'report:higgs', 'eval:tune.best']));
+    const d = JSON.parse(winnow(dir, ['show', 'p.pipe', 'higgs', '--json']).stdout);
+    expect(d.rows).toBe(6000);
+    expect(d.columns.find((c: { name: string }) => c.name === 'DER_mass_MMC').type).toBe('float64');
+    expect(JSON.parse(winnow(dir, ['show', 'p.pipe', 'report:higgs', '--json']).stdout).path).toBe(path.join('reports', 'higgs', 'index.html'));
+    const p = winnow(dir, ['predict', 'p.pipe', 'tune.best', path.join(DATA, 'higgsml', 'train.csv'), '--out', 'best.parquet']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(/6000 rows, columns score/);
+  });
+});
