@@ -31,6 +31,9 @@ export interface DatasetValue {
 export interface SplitValue {
   train: Int32Array;
   test: Int32Array;
+  /** `kfold(k, seed:, by:)` datasets: the fold of each training position, used by every model's CV. */
+  folds?: Int32Array;
+  k?: number;
 }
 
 /** Output of `gather:M`: the model's candidate or selected feature columns, after the cut. */

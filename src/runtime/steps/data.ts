@@ -207,16 +207,22 @@ export const datasetStep = valueStep<DatasetValue>('dataset', 2, async (inputs, 
 
 interface SplitParams { kind: 'holdout' | 'kfold' | 'none'; test: number | null; k: number | null; seed: number; by: string | null }
 
-export const splitStep = valueStep<SplitValue>('split', 1, async (inputs, p: SplitParams) => {
+export const splitStep = valueStep<SplitValue>('split', 2, async (inputs, p: SplitParams) => {
   const data = inputs.data as DatasetValue;
   const all = Int32Array.from({ length: data.rows }, (_, i) => i);
-  if (p.kind !== 'holdout') return { train: all, test: new Int32Array(0) };
-  const { holdout } = await import('../eval/folds.js');
+  if (p.kind === 'none') return { train: all, test: new Int32Array(0) };
+  const { holdout, kfold } = await import('../eval/folds.js');
   let by: Float64Array | string[] | undefined;
   if (inputs.by !== undefined) {
     const c = onlyColumn(inputs.by);
     if (c.kind === 'jagged') throw new StepError(`split by: \`${p.by}\` must be one value per event`);
     by = c.kind === 'str' ? Array.from(data.index, (i) => c.values[i]!) : take(c.values, data.index);
+  }
+  if (p.kind === 'kfold') {
+    // No test part; the folds (seeded, by id when `by` is given) are every model's CV folds.
+    const folds = new Int32Array(data.rows);
+    kfold(data.rows, p.k!, { seed: p.seed, by, stratify: by ? undefined : data.y }).forEach((f, k) => { for (const i of f.test) folds[i] = k; });
+    return { train: all, test: new Int32Array(0), folds, k: p.k! };
   }
   const s = holdout(data.rows, { test: p.test!, seed: p.seed, by });
   return { train: s.train, test: s.test };

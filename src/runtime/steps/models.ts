@@ -114,6 +114,12 @@ async function runFit(inputs: Record<string, unknown>, p: FitParams, ctx: { thre
   if (p.fold === 'full') {
     trainRows = split.train;
     heldRows = split.test.length ? split.test : undefined;
+  } else if (split.folds && split.k === p.k) {
+    // The dataset's own kfold split decides the folds (its seed and `by` column).
+    const tr: number[] = [], ho: number[] = [];
+    for (let i = 0; i < split.train.length; i++) (split.folds[i] === p.fold ? ho : tr).push(split.train[i]!);
+    trainRows = Int32Array.from(tr);
+    heldRows = Int32Array.from(ho);
   } else {
     const folds = kfold(split.train.length, p.k!, { seed: deriveSeed(p.seed, 'cv'), stratify: take(data.y, split.train) });
     const f = folds[p.fold]!;
