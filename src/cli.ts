@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './cli/args.js';
+import { closest, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './cli/args.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'jobs', short: 'j', value: true, help: 'steps to run at once (default: the number of cores)' },
@@ -189,16 +189,9 @@ function checkTargetNames(plan: import('./runtime/graph/types.js').Plan, targets
   if (!unknown.length) return;
   const names = Object.keys(plan.targets);
   const t = unknown[0]!;
-  const best = names.map((n) => ({ n, d: editDist(t, n) })).sort((x, y) => x.d - y.d)[0];
-  const hint = best && best.d <= Math.max(2, t.length * 0.4) ? `; did you mean \`${best.n}\`?` : '';
+  const best = closest(t, names);
+  const hint = best ? `; did you mean \`${best}\`?` : '';
   throw new CliError(`unknown target \`${t}\`${hint} (targets: ${names.join(', ')})`);
-}
-
-function editDist(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------
