@@ -183,9 +183,9 @@ export const datasetStep = valueStep<DatasetValue>('dataset', 2, async (inputs, 
   } else for (let i = 0; i < total; i++) keep.push(i);
   const index = Int32Array.from(keep);
   const y = take(yAll, index), w = take(wAll, index);
-  for (let i = 0; i < w.length; i++) {
-    if (w[i] !== w[i]) throw new StepError(`the weight is missing (NaN) for ${w.length} rows, e.g. row ${index[i]}; give those events a weight or cut them`);
-  }
+  let nanW = 0, firstNan = -1;
+  for (let i = 0; i < w.length; i++) if (w[i] !== w[i]) { nanW++; if (firstNan < 0) firstNan = index[i]!; }
+  if (nanW > 0) throw new StepError(`the weight is missing (NaN) for ${nanW} of ${w.length} events (the first is row ${firstNan + 1} of the data); give those events a weight or cut them`);
   const perClass = p.classes.map(() => ({ rows: 0, weight: 0 }));
   for (let i = 0; i < y.length; i++) { const c = perClass[y[i]!]!; c.rows++; c.weight += w[i]!; }
   const binary = p.task === 'binary';
