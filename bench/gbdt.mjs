@@ -1,7 +1,9 @@
 // GBDT benchmark: winnow's gbdt (dist/) against XGBoost `hist` (nthread 2, same parameters), on
 // 1,000,000 × 28 synthetic events and on the real HiggsML / UCI HIGGS rows; AUCs and prediction rows/s.
 //
-// Usage: npm run build && node bench/gbdt.mjs [--rows 1000000] [--trees 100] [--depth 6] [--lr 0.1] [--threads 2] [--skip-peer]
+// Usage: npm run build && node bench/gbdt.mjs [--rows 1000000] [--trees 100] [--depth 6] [--lr 0.1] [--threads 2] [--skip-peer] [--compare-js]
+// --compare-js also fits the synthetic set with winnow's JS histogram kernel (setGbdtWasm(false)), the
+// kernel before the wasm one, in the same run, and checks that both give the same model bytes.
 // The synthetic events are generated here (seeded) and written to a binary file that
 // bench/gbdt_peer.py reads, so both learners see the same bytes. Timings are wall-clock on whatever
 // machine runs this; on the shared 2-core development machine other jobs may be running.
@@ -13,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const { gbdt } = await import(path.join(root, 'dist/runtime/models/gbdt.js'));
+const { gbdt, setGbdtWasm } = await import(path.join(root, 'dist/runtime/models/gbdt.js'));
 const { auc } = await import(path.join(root, 'dist/runtime/eval/metrics.js'));
 const { Rng } = await import(path.join(root, 'dist/runtime/util/rng.js'));
 
@@ -25,6 +27,7 @@ const DEPTH = Number(opt('depth', 6));
 const LR = Number(opt('lr', 0.1));
 const THREADS = Number(opt('threads', 2));
 const SKIP_PEER = args.includes('--skip-peer');
+const COMPARE_JS = args.includes('--compare-js');
 const F = 28;
 
 /** Synthetic HIGGS-like events: 21 "low-level" N(0,1) features (3 with 10 % missing), 7 nonlinear "high-level" ones. */
@@ -66,10 +69,12 @@ function peer(file, extra) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+let lastModelJson = '';
 async function winnowRun(train, test, threads, params) {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const m = await gbdt.fit(train, gbdt.normalize(params), { seed: 1, threads });
+  lastModelJson = JSON.stringify(m.toJSON());
   const c1 = process.cpuUsage(c0);
   const fitS = (performance.now() - t0) / 1000;
   const cpuS = (c1.user + c1.system) / 1e6; // all threads of this process, workers included
@@ -93,6 +98,15 @@ log(`load average at start: ${load.toFixed(1)} on ${os.cpus().length} cores (tim
   const w = await winnowRun(train, test, THREADS, params);
   log(`synthetic ${ROWS}×${F}, ${TREES} trees depth ${DEPTH} lr ${LR}: winnow fit ${w.fit_s.toFixed(2)} s (cpu ${w.fit_cpu_s.toFixed(1)} s, threads ${THREADS}), test AUC ${w.auc.toFixed(4)}, predict ${(w.predict_rows_per_s / 1e6).toFixed(2)} M rows/s`);
   const row = { data: `synthetic ${ROWS}x${F}`, trees: TREES, depth: DEPTH, learning_rate: LR, winnow: w };
+  if (COMPARE_JS) {
+    const wasmJson = lastModelJson;
+    setGbdtWasm(false);
+    const j = await winnowRun(train, test, THREADS, params);
+    setGbdtWasm(true);
+    const same = lastModelJson === wasmJson;
+    log(`  winnow JS histogram kernel: fit ${j.fit_s.toFixed(2)} s (cpu ${j.fit_cpu_s.toFixed(1)} s), test AUC ${j.auc.toFixed(4)}; wasm/JS cpu ${(w.fit_cpu_s / j.fit_cpu_s).toFixed(2)}×; same model bytes: ${same}`);
+    row.winnow_js_kernel = { ...j, same_model: same };
+  }
   if (!SKIP_PEER) {
     const x = peer(file, []);
     log(`  xgboost ${x.version} hist nthread 2 max_bin 255: fit ${x.fit_s.toFixed(2)} s (cpu ${x.fit_cpu_s.toFixed(1)} s), test AUC ${x.auc.toFixed(4)}, predict ${(x.predict_rows_per_s / 1e6).toFixed(2)} M rows/s`);

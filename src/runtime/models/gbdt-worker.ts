@@ -20,7 +20,7 @@ import { instantiateHist, runHistTasksWasm, type HistKernel, type WasmLayout, ty
 import { binColumn, computeCuts, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type PartTask } from './gbdt-kernels.js';
 
 export type WorkerRequest =
-  | { op: 'init'; id: number; n: number; S: number; rowBins: SharedArrayBuffer; colBins: SharedArrayBuffer; grad: SharedArrayBuffer; rows: SharedArrayBuffer; margin: SharedArrayBuffer; y: SharedArrayBuffer; w: SharedArrayBuffer; memory?: WasmMemoryLike; layout?: WasmLayout }
+  | { op: 'init'; id: number; n: number; S: number; rowBins: SharedArrayBuffer; colBins: SharedArrayBuffer; grad: SharedArrayBuffer; rows: SharedArrayBuffer; margin: SharedArrayBuffer; y: SharedArrayBuffer; w: SharedArrayBuffer; memory?: WasmMemoryLike; layout?: WasmLayout; tmp?: number }
   | { op: 'hist'; id: number; hist: SharedArrayBuffer | number; parentHist: SharedArrayBuffer | number | null; tasks: HistTask[]; f0: number; f1: number }
   | { op: 'grad'; id: number; r0: number; r1: number }
   | { op: 'part'; id: number; tasks: PartTask[] }
@@ -39,7 +39,8 @@ let margin: Float64Array = new Float64Array(0);
 let y: Float64Array = new Float64Array(0);
 let w: Float64Array = new Float64Array(0);
 let kernel: HistKernel | undefined;
-let layout: WasmLayout = { bins: 0, grad: 0, rows: 0 };
+let layout: WasmLayout = { bins: 0, grad: 0, rows: 0, cols: 0 };
+let tmpOff = 0;
 
 parentPort?.on('message', (msg: WorkerRequest) => {
   try {
@@ -47,12 +48,13 @@ parentPort?.on('message', (msg: WorkerRequest) => {
       case 'init':
         n = msg.n;
         S = msg.S;
-        layout = msg.layout ?? { bins: 0, grad: 0, rows: 0 };
+        layout = msg.layout ?? { bins: 0, grad: 0, rows: 0, cols: 0 };
+        tmpOff = msg.tmp ?? 0;
         kernel = msg.memory ? instantiateHist(msg.memory) : undefined;
         rowBins = new Uint8Array(msg.rowBins, layout.bins, n * S);
         b16 = new Uint16Array(msg.rowBins, layout.bins, (n * S) >> 1);
         b32 = new Uint32Array(msg.rowBins, layout.bins, (n * S) >> 2);
-        colBins = new Uint8Array(msg.colBins);
+        colBins = new Uint8Array(msg.colBins, layout.cols); // F × n bytes from there (the worker does not need F)
         grad = new Float64Array(msg.grad, layout.grad, 2 * n);
         rows = new Int32Array(msg.rows, layout.rows, n);
         margin = new Float64Array(msg.margin);
@@ -68,8 +70,11 @@ parentPort?.on('message', (msg: WorkerRequest) => {
         }
         break;
       case 'part': {
-        if (tmp.length < n) tmp = new Int32Array(n);
-        const result = msg.tasks.map((t) => partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp));
+        const k = kernel;
+        if (!k && tmp.length < n) tmp = new Int32Array(n);
+        const result = k
+          ? msg.tasks.map((t) => k.part(layout.cols + t.f * n, layout.rows, t.start, t.end, t.bin, t.defaultLeft ? 1 : 0, tmpOff))
+          : msg.tasks.map((t) => partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp));
         parentPort!.postMessage({ id: msg.id, result });
         return;
       }

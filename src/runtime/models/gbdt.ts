@@ -580,8 +580,9 @@ async function fitInner(
   // Shared buffers. With wasm: bins, grad, rows and the histogram slots in one shared wasm memory.
   const HS = S * FEAT_STRIDE; // doubles per histogram (padding features included, never read)
   const a16 = (x: number): number => Math.ceil(x / 16) * 16;
-  const layout: WasmLayout = { bins: 0, grad: a16(n * S), rows: a16(n * S) + 16 * n };
-  const histStart = a16(layout.rows + 4 * n);
+  const layout: WasmLayout = { bins: 0, grad: a16(n * S), rows: a16(n * S) + 16 * n, cols: a16(a16(n * S) + 20 * n) };
+  const tmpStart = a16(layout.cols + n * F); // T partition scratch areas of 4n bytes
+  const histStart = a16(tmpStart + T * 4 * n);
   const useWasm = wasmEnabled && wasmHistAvailable() && histStart + 8 * 3 * HS < (MAX_PAGES - 1) * PAGE;
   const memory: WasmMemoryLike | undefined = useWasm ? newHistMemory(histStart + 8 * 3 * HS) : undefined;
   const kernel: HistKernel | undefined = memory ? instantiateHist(memory) : undefined;
@@ -602,8 +603,8 @@ async function fitInner(
   };
   const rowBinsBuf = memory ? memory.buffer as SharedArrayBuffer : newShared(n * S);
   const b32 = new Uint32Array(rowBinsBuf, 0, (n * S) >> 2), b16 = new Uint16Array(rowBinsBuf, 0, (n * S) >> 1), rowBins = new Uint8Array(rowBinsBuf, 0, n * S);
-  const colBinsBuf = newShared(n * F);
-  const colBins = new Uint8Array(colBinsBuf);
+  const colBinsBuf = memory ? rowBinsBuf : newShared(n * F);
+  const colBins = new Uint8Array(colBinsBuf, memory ? layout.cols : 0, n * F);
   const gradBuf = memory ? rowBinsBuf : newShared(16 * n);
   const grad = new Float64Array(gradBuf, memory ? layout.grad : 0, 2 * n);
   const rowsBuf = memory ? rowBinsBuf : newShared(4 * n);
@@ -615,7 +616,7 @@ async function fitInner(
   yS.set(y.subarray(0, n)); wS.set(w.subarray(0, n));
   if (pool) {
     await Promise.all(Array.from({ length: pool.size }, async (_, i) =>
-      pool.send(i, { op: 'init', n, S, rowBins: rowBinsBuf, colBins: colBinsBuf, grad: gradBuf, rows: rowsBuf, margin: marginBuf, y: yBuf, w: wBuf, memory, layout: memory ? layout : undefined })));
+      pool.send(i, { op: 'init', n, S, rowBins: rowBinsBuf, colBins: colBinsBuf, grad: gradBuf, rows: rowsBuf, margin: marginBuf, y: yBuf, w: wBuf, memory, layout: memory ? layout : undefined, tmp: tmpStart + (i + 1) * 4 * n })));
   }
 
   // 1. Binning.
@@ -726,12 +727,15 @@ async function fitInner(
    * (largest first, to the least loaded thread). Each partition is a pure function of its range, so
    * the result does not depend on the assignment.
    */
+  const part = (t: PartTask): number => kernel
+    ? kernel.part(layout.cols + t.f * n, layout.rows, t.start, t.end, t.bin, t.defaultLeft ? 1 : 0, tmpStart)
+    : partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp);
   const runPartition = async (tasks: PartTask[]): Promise<number[]> => {
     const mids = new Array<number>(tasks.length).fill(0);
     let work = 0;
     for (const t of tasks) work += t.end - t.start;
     if (!pool || tasks.length < 2 || work < SMALL_WORK / 8) {
-      tasks.forEach((t, j) => { mids[j] = partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp); });
+      tasks.forEach((t, j) => { mids[j] = part(t); });
       return mids;
     }
     const order = tasks.map((t, j) => j).sort((a, b) => (tasks[b]!.end - tasks[b]!.start) - (tasks[a]!.end - tasks[a]!.start) || a - b);
@@ -753,7 +757,7 @@ async function fitInner(
     }
     for (const j of mine[0]!) {
       const t = tasks[j]!;
-      mids[j] = partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp);
+      mids[j] = part(t);
     }
     await Promise.all(jobs);
     return mids;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FEAT_STRIDE, runHistTasks, type HistTask } from '../../../src/runtime/models/gbdt-kernels.js';
+import { FEAT_STRIDE, partitionRows, runHistTasks, type HistTask } from '../../../src/runtime/models/gbdt-kernels.js';
 import { instantiateHist, newHistMemory, runHistTasksWasm, wasmHistAvailable } from '../../../src/runtime/models/gbdt-wasm.js';
 import { Rng } from '../../../src/runtime/util/rng.js';
 
@@ -60,5 +60,28 @@ describe('gbdt wasm histogram kernel', () => {
     const histW = new Float64Array(mem.buffer, histOff, 3 * HS).fill(7);
     runHistTasksWasm(k, L, S, histOff, parentOff, tasks, 6, 6);
     expect(histW.every((x) => x === 7)).toBe(true);
+  });
+
+  it('partitions rows like partitionRows (stable, missing values to the default side)', () => {
+    const n = 3000, rng = new Rng(8);
+    const rowsOff = 4096, tmpOff = rowsOff + 4 * n;
+    const mem = newHistMemory(tmpOff + 4 * n);
+    const k = instantiateHist(mem);
+    const col = new Uint8Array(mem.buffer, 0, n);
+    for (let r = 0; r < n; r++) col[r] = rng.next() < 0.1 ? 255 : Math.floor(rng.next() * 30);
+    const rowsW = new Int32Array(mem.buffer, rowsOff, n);
+    for (const [start, end, bin, defaultLeft] of [[0, n, 10, true], [100, 2500, 3, false], [7, 7, 5, true], [0, n, 29, false]] as const) {
+      for (let i = 0; i < n; i++) rowsW[i] = n - 1 - i;
+      const rowsJ = rowsW.slice();
+      const mid = k.part(0, rowsOff, start, end, bin, defaultLeft ? 1 : 0, tmpOff);
+      const midJ = partitionRows(col, n, rowsJ, start, end, 0, bin, defaultLeft, new Int32Array(n));
+      expect(mid).toBe(midJ);
+      expect(Array.from(rowsW)).toEqual(Array.from(rowsJ));
+      for (let i = start; i < end; i++) {
+        const b = col[rowsW[i]!]!;
+        expect(i < mid).toBe(b === 255 ? defaultLeft : b <= bin);
+      }
+      if (end > start && bin < 29) expect(mid > start && mid < end).toBe(true);
+    }
   });
 });
