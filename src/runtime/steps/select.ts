@@ -78,10 +78,11 @@ interface SelectParams {
   task: string;
 }
 
-export const selectStep = valueStep<SelectResult>('select', 1, async (inputs, p: SelectParams) => {
+export const selectStep = valueStep<SelectResult>('select', 2, async (inputs, p: SelectParams) => {
   const sel = await import('../select/index.js');
   const prev = inputs.prev as SelectResult | undefined;
   const candidates = prev ? p.features.filter((f) => prev.selected.includes(f)) : p.features;
+  const classes = (inputs.data as DatasetValue | undefined)?.classes ?? [];
   const ranking: RankingEntry[] = candidates.map((f) => {
     const scores: Record<string, number> = {};
     const pvalues: Record<string, number> = {};
@@ -90,6 +91,8 @@ export const selectStep = valueStep<SelectResult>('select', 1, async (inputs, p:
       const r = inputs[`rank:${f}:${s}`] as RankValue;
       scores[s] = r.value;
       if (r.pvalue !== undefined) scores[`${s}_pvalue`] = r.pvalue;
+      // Multiclass: the one-vs-rest score of each class beside the combined one.
+      r.perClass?.forEach((c, k) => { scores[`${s}[${classes[k] ?? k}]`] = c.value; });
       if (r.perm_pvalue !== undefined) pvalues[s] = r.perm_pvalue;
       if (r.ci) ci[s] = r.ci;
     }
