@@ -265,6 +265,13 @@ export function fillRows(rows: Int32Array, n: number, inSample: Uint8Array | nul
   return j;
 }
 
+/** One leaf's rows and value, for addLeafValue on a worker. */
+export interface LeafTask {
+  start: number;
+  end: number;
+  v: number;
+}
+
 /** One node to partition (see partitionRows). */
 export interface PartTask {
   start: number;

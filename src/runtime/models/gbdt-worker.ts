@@ -10,6 +10,7 @@
  *   from the parent's to get the larger sibling, all for features [f0, f1) only. With the wasm kernel
  *   `hist` and `parentHist` are byte offsets in the wasm memory, otherwise shared buffers.
  * - `grad`: logistic gradients for rows [r0, r1).
+ * - `leaf`: adds each given leaf's value to the margins of its rows (leaves disjoint from other threads').
  * - `part`: stable partition of the given nodes' row ranges (disjoint from other threads'); replies with the split points.
  * - `bin`: compute the cut points of the given columns and bin them into both bin layouts; replies with the cuts.
  * Work is split by feature (hist, bin) or by row (grad) so that every number is computed by the
@@ -17,13 +18,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { instantiateHist, runHistTasksWasm, type HistKernel, type WasmLayout, type WasmMemoryLike } from './gbdt-wasm.js';
-import { binColumn, computeCuts, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type PartTask } from './gbdt-kernels.js';
+import { addLeafValue, binColumn, computeCuts, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type LeafTask, type PartTask } from './gbdt-kernels.js';
 
 export type WorkerRequest =
   | { op: 'init'; id: number; n: number; S: number; rowBins: SharedArrayBuffer; colBins: SharedArrayBuffer; grad: SharedArrayBuffer; rows: SharedArrayBuffer; margin: SharedArrayBuffer; y: SharedArrayBuffer; w: SharedArrayBuffer; memory?: WasmMemoryLike; layout?: WasmLayout; tmp?: number }
   | { op: 'hist'; id: number; hist: SharedArrayBuffer | number; parentHist: SharedArrayBuffer | number | null; tasks: HistTask[]; f0: number; f1: number }
   | { op: 'grad'; id: number; r0: number; r1: number }
   | { op: 'part'; id: number; tasks: PartTask[] }
+  | { op: 'leaf'; id: number; leaves: LeafTask[]; K: number; k: number }
   | { op: 'bin'; id: number; columns: { f: number; values: SharedArrayBuffer }[]; weighted: boolean; sample: Int32Array | null; maxValueBins: number };
 
 let n = 0;
@@ -78,6 +80,9 @@ parentPort?.on('message', (msg: WorkerRequest) => {
         parentPort!.postMessage({ id: msg.id, result });
         return;
       }
+      case 'leaf':
+        for (const lf of msg.leaves) addLeafValue(rows, lf.start, lf.end, margin, msg.K, msg.k, lf.v);
+        break;
       case 'grad':
         gradLogistic(margin, y, w, grad, msg.r0, msg.r1);
         break;

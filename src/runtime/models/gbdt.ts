@@ -41,7 +41,7 @@ import { Rng } from '../util/rng.js';
 import { workerUrl } from '../exec/worker-url.js';
 import { MAX_PAGES, PAGE, instantiateHist, newHistMemory, runHistTasksWasm, wasmHistAvailable, type HistKernel, type WasmLayout, type WasmMemoryLike } from './gbdt-wasm.js';
 import {
-  BIN_SLOTS, FEAT_STRIDE, MISSING_BIN, binColumn, addLeafValue, computeCuts, fillRows, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type PartTask,
+  type LeafTask, BIN_SLOTS, FEAT_STRIDE, MISSING_BIN, binColumn, addLeafValue, computeCuts, fillRows, gradLogistic, padCuts, partitionRows, runHistTasks, type HistTask, type PartTask,
 } from './gbdt-kernels.js';
 
 const VERSION = 1;
@@ -685,7 +685,7 @@ async function fitInner(
 
   let bufA = newHist(HS);
   let bufB = newHist(HS * 2);
-  const tmp = new Int32Array(n);
+  const tmp = new Int32Array(kernel ? 0 : n); // partition scratch of the JS path
   const inSample = new Uint8Array(n);
   const trees: Tree[] = [];
   const importance = new Float64Array(F);
@@ -730,14 +730,25 @@ async function fitInner(
   const part = (t: PartTask): number => kernel
     ? kernel.part(layout.cols + t.f * n, layout.rows, t.start, t.end, t.bin, t.defaultLeft ? 1 : 0, tmpStart)
     : partitionRows(colBins, n, rows, t.start, t.end, t.f, t.bin, t.defaultLeft, tmp);
-  const runPartition = async (tasks: PartTask[]): Promise<number[]> => {
-    const mids = new Array<number>(tasks.length).fill(0);
-    let work = 0;
-    for (const t of tasks) work += t.end - t.start;
-    if (!pool || tasks.length < 2 || work < SMALL_WORK / 8) {
-      tasks.forEach((t, j) => { mids[j] = part(t); });
-      return mids;
+  /**
+   * margin[r·K + k] += v for the rows of each leaf; leaves go to threads greedily by size. Every
+   * margin entry belongs to exactly one leaf, so the assignment does not change any bit.
+   */
+  const runLeaves = async (leaves: LeafTask[], k: number): Promise<void> => {
+    if (!pool || leaves.length < 2 || n < SMALL_WORK / 8) {
+      for (const lf of leaves) addLeafValue(rows, lf.start, lf.end, margin, K, k, lf.v);
+      return;
     }
+    const mine = assign(leaves);
+    const jobs: Promise<unknown>[] = [];
+    for (let t = 1; t < T; t++) {
+      if (mine[t]!.length > 0) jobs.push(pool.send(t - 1, { op: 'leaf', leaves: mine[t]!.map((j) => leaves[j]!), K, k }));
+    }
+    for (const j of mine[0]!) { const lf = leaves[j]!; addLeafValue(rows, lf.start, lf.end, margin, K, k, lf.v); }
+    await Promise.all(jobs);
+  };
+  /** Task indices per thread: largest first, each to the least loaded thread. */
+  const assign = (tasks: readonly { start: number; end: number }[]): number[][] => {
     const order = tasks.map((t, j) => j).sort((a, b) => (tasks[b]!.end - tasks[b]!.start) - (tasks[a]!.end - tasks[a]!.start) || a - b);
     const load = new Array<number>(T).fill(0);
     const mine: number[][] = Array.from({ length: T }, () => []);
@@ -747,6 +758,17 @@ async function fitInner(
       mine[best]!.push(j);
       load[best] = load[best]! + tasks[j]!.end - tasks[j]!.start;
     }
+    return mine;
+  };
+  const runPartition = async (tasks: PartTask[]): Promise<number[]> => {
+    const mids = new Array<number>(tasks.length).fill(0);
+    let work = 0;
+    for (const t of tasks) work += t.end - t.start;
+    if (!pool || tasks.length < 2 || work < SMALL_WORK / 8) {
+      tasks.forEach((t, j) => { mids[j] = part(t); });
+      return mids;
+    }
+    const mine = assign(tasks);
     const jobs: Promise<unknown>[] = [];
     for (let t = 1; t < T; t++) {
       const idx = mine[t]!;
@@ -902,7 +924,7 @@ async function fitInner(
       const tree = tb.finish();
       trees.push(tree);
       // Update training margins: rows in the tree's sample via their leaf ranges, the others by binned traversal.
-      for (const lf of leaves) addLeafValue(rows, lf.start, lf.end, margin, K, k, tree.value[lf.node]!);
+      await runLeaves(leaves.map((lf) => ({ start: lf.start, end: lf.end, v: tree.value[lf.node]! })), k);
       if (p.subsample < 1) {
         for (let r = 0; r < n; r++) {
           if (inSample[r]) continue;
