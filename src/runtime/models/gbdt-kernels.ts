@@ -1,6 +1,8 @@
 /**
  * Inner loops of the histogram GBDT, shared by the main thread (gbdt.ts) and the workers
- * (gbdt-worker.ts). Plain functions over flat typed arrays, nothing else.
+ * (gbdt-worker.ts). Plain functions over flat typed arrays, nothing else. buildHist and
+ * partitionRows are the reference for (and the fallback without wasm SIMD of) the WebAssembly
+ * kernel in gbdt-wasm.ts, which must give the same bits (tested in gbdt-wasm.test.ts).
  *
  * May import: nothing.
  *
