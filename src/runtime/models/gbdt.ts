@@ -584,7 +584,10 @@ async function fitInner(
   const tmpStart = a16(layout.cols + n * F); // T partition scratch areas of 4n bytes
   const histStart = a16(tmpStart + T * 4 * n);
   const useWasm = wasmEnabled && wasmHistAvailable() && histStart + 8 * 3 * HS < (MAX_PAGES - 1) * PAGE;
-  const memory: WasmMemoryLike | undefined = useWasm ? newHistMemory(histStart + 8 * 3 * HS) : undefined;
+  let memory: WasmMemoryLike | undefined;
+  // The shared memory reserves its 4 GiB maximum of address space up front; where that is refused
+  // (e.g. a ulimit on virtual memory) the fit falls back to the JS kernels (same bits).
+  try { memory = useWasm ? newHistMemory(histStart + 8 * 3 * HS) : undefined; } catch { memory = undefined; }
   const kernel: HistKernel | undefined = memory ? instantiateHist(memory) : undefined;
   let histTop = histStart;
   /** A zeroed histogram buffer of `doubles` doubles (in the wasm memory when the kernel is used). */
