@@ -25,44 +25,15 @@
 
 import type { HistTask } from './gbdt-kernels.js';
 
-export interface WasmMemoryLike { readonly buffer: ArrayBuffer | SharedArrayBuffer; grow(pages: number): number }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemoryLike;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (mod: object, imports: object) => { readonly exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+import { I32, V128, section, sleb, uleb, vec, wasmApi, type WasmMemoryLike } from '../util/wasm-emit.js';
+export type { WasmMemoryLike };
 
 /** Largest memory the kernel addresses (i32 byte offsets, unsigned): 65536 pages = 4 GiB. */
 export const MAX_PAGES = 65536;
 export const PAGE = 65536;
 
-const I32 = 0x7f, V128 = 0x7b;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) { out.push(byte); return out; }
-    out.push(byte | 0x80);
-  }
-}
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
 const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
 
 const op = {
