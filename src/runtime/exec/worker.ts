@@ -29,8 +29,11 @@ const init = workerData as WorkerInit;
 
 let registry: StepRegistry | undefined;
 try {
-  const mod = (await import(init.registryModule)) as { registry?: StepRegistry };
+  const mod = (await import(init.registryModule)) as { registry?: StepRegistry; init?: () => Promise<void> };
   if (!mod.registry || typeof mod.registry.get !== 'function') throw new Error('it does not export `registry` with a get(kind) method');
+  // A registry may need asynchronous set-up before its synchronous decode() can run (e.g. loading a
+  // codec module): it exports `init`, awaited before the first task.
+  if (typeof mod.init === 'function') await mod.init();
   registry = mod.registry;
 } catch (e) {
   port.postMessage({ type: 'fatal', message: `cannot load step registry ${init.registryModule}: ${e instanceof Error ? e.message : String(e)}` });

@@ -220,6 +220,7 @@ export function plan(input: PlanInput): Plan {
           id: `rank:${s.name}/${f}/${score}`,
           kind: 'rank',
           block: s.name,
+          heavy: true, // a kNN mutual information on 250k events takes ~0.1 s: spread over the pool
           params: { score, bins: s.bins, seed: s.seed, bootstrap: s.bootstrap ?? 0, permutations: s.permutations ?? 0 },
           inputs: { data: `dataset:${o.dataset.name}`, split: `split:${o.dataset.name}`, x: colOf(o.dataset, f) },
           attrs: { rank: s.rank, bins: s.bins, bootstrap: s.bootstrap, permutations: s.permutations },

@@ -33,3 +33,6 @@ export const registry: StepRegistry = {
 };
 
 export { preloadTableCodec } from './data.js';
+import { preloadTableCodec as loadCodec } from './data.js';
+/** Awaited by pool workers before their first task: read outputs decode through Arrow. */
+export const init = (): Promise<void> => loadCodec();
