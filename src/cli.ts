@@ -384,7 +384,11 @@ async function cmdStatus(a: ParsedArgs, io: Io): Promise<number> {
   }
   const { describeReason } = await import('./runtime/graph/explain.js');
   const w = Math.max(...st.steps.map((x) => x.id.length), 4);
-  for (const x of st.steps) io.out(`${x.state === 'fresh' ? 'fresh' : 'stale'}  ${x.id.padEnd(w)}${x.reasons.length ? `  ${x.reasons.map(describeReason).join('; ')}` : ''}\n`);
+  const reasonText = (rs: typeof st.steps[number]['reasons']): string => {
+    const shown = rs.slice(0, 3).map(describeReason).join('; ');
+    return rs.length > 3 ? `${shown}; and ${rs.length - 3} more (see \`winnow explain\`)` : shown;
+  };
+  for (const x of st.steps) io.out(`${x.state === 'fresh' ? 'fresh' : 'stale'}  ${x.id.padEnd(w)}${x.reasons.length ? `  ${reasonText(x.reasons)}` : ''}\n`);
   io.out(`${st.fresh} fresh, ${st.stale} stale\n`);
   return 0;
 }
