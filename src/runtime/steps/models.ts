@@ -51,6 +51,36 @@ export interface FitValue {
   /** metricOnly: the held-out metric. */
   metric?: number;
   nClasses: number;
+  /** Multiclass: the full probability matrices (n × K, row-major) with the class indices. */
+  multi?: { held?: MultiSet; train: MultiSet };
+}
+
+export interface MultiSet { prob: Float64Array; y: Float64Array; w: Float64Array }
+
+type MetricsModule = typeof import('../eval/metrics.js');
+
+/**
+ * Metrics of a multiclass model: each class one-vs-rest, macro-averaged (the log loss is the
+ * multiclass one; the overtraining KS p-values are the smallest over the classes).
+ */
+export function multiclassMetrics(m: MetricsModule, held: MultiSet, train: MultiSet | undefined, K: number): Metrics {
+  const per: Metrics[] = [];
+  for (let k = 0; k < K; k++) {
+    per.push(m.computeMetrics(m.oneVsRest(held.prob, held.y, held.w, K, k), train ? m.oneVsRest(train.prob, train.y, train.w, K, k) : undefined));
+  }
+  const mean = (f: (x: Metrics) => number) => per.reduce((a, x) => a + f(x), 0) / K;
+  const out: Metrics = {
+    auc: mean((x) => x.auc), ams: mean((x) => x.ams), ams_threshold: mean((x) => x.ams_threshold), ams_top15: mean((x) => x.ams_top15),
+    significance: mean((x) => x.significance), logloss: m.loglossMulti(held.prob, held.y, held.w, K),
+    eff_at_rej90: mean((x) => x.eff_at_rej90), eff_at_rej99: mean((x) => x.eff_at_rej99),
+  };
+  if (train) {
+    out.ks_overtraining = {
+      signal: Math.min(...per.map((x) => x.ks_overtraining?.signal ?? NaN)),
+      background: Math.min(...per.map((x) => x.ks_overtraining?.background ?? NaN)),
+    };
+  }
+  return out;
 }
 
 function scoreSet(score: Float64Array, y: Float64Array, w: Float64Array, K: number, k = 1): ScoreSet {
@@ -148,25 +178,34 @@ async function runFit(inputs: Record<string, unknown>, p: FitParams, ctx: { thre
   if (train.n === 0) throw new StepError('no training events (check the cut, the split and negative_weights)');
   const model = await algo.fit(train, params, { seed: deriveSeed(p.seed, 'fit', String(p.fold)), valid, threads: ctx.threads, signal: ctx.signal, progress: ctx.progress });
   const predictRows = (rows: Int32Array) => model.predict(X.columns.map((c) => take(c, rows)), rows.length);
-  const held = heldRows ? scoreSet(predictRows(heldRows), take(data.y, heldRows), take(data.w, heldRows), K) : undefined;
+  const multiSet = (rows: Int32Array, prob: Float64Array): MultiSet => ({ prob, y: take(data.y, rows), w: take(data.w, rows) });
+  const heldProb = heldRows ? predictRows(heldRows) : undefined;
+  const held = heldRows ? scoreSet(heldProb!, take(data.y, heldRows), take(data.w, heldRows), K) : undefined;
   if (p.metricOnly) {
     const m = await import('../eval/metrics.js');
-    return { algorithm: algo.name, features: X.names, metric: held ? metricValue(p.metricOnly, held, m) : NaN, nClasses: K, curve: model.curve };
+    let metric = NaN;
+    if (held && K > 2) {
+      const mm = multiclassMetrics(m, multiSet(heldRows!, heldProb!), undefined, K);
+      metric = p.metricOnly === 'logloss' ? mm.logloss : (mm as unknown as Record<string, number>)[p.metricOnly] ?? NaN;
+    } else if (held) metric = metricValue(p.metricOnly, held, m);
+    return { algorithm: algo.name, features: X.names, metric, nClasses: K, curve: model.curve };
   }
+  const trainProb = predictRows(trainRows);
   return {
     algorithm: algo.name,
     features: X.names,
     model: model.toJSON(),
     heldout: held,
     ...(heldRows ? { heldoutRows: heldRows } : {}),
-    train: scoreSet(predictRows(trainRows), take(data.y, trainRows), take(data.w, trainRows), K),
+    train: scoreSet(trainProb, take(data.y, trainRows), take(data.w, trainRows), K),
     curve: model.curve,
     notes: model.notes ? [...model.notes] : undefined,
     nClasses: K,
+    ...(K > 2 ? { multi: { ...(heldRows ? { held: multiSet(heldRows, heldProb!) } : {}), train: multiSet(trainRows, trainProb) } } : {}),
   };
 }
 
-const FIT_STEP_VERSION = 3;
+const FIT_STEP_VERSION = 4;
 
 /** `fit.<algorithm>`: the step version folds in the algorithm's own version. */
 export function fitStep(algorithm: string): StepImpl<FitValue> | undefined {
@@ -176,15 +215,13 @@ export function fitStep(algorithm: string): StepImpl<FitValue> | undefined {
   return valueStep<FitValue>(`fit.${algorithm}`, version, (inputs, p: FitParams, ctx) => runFit(inputs, p, ctx));
 }
 
-export const evalStep = valueStep<ModelResult>('eval', 1, async (inputs, p: { name: string; folds: number; params?: Record<string, unknown> }) => {
+export const evalStep = valueStep<ModelResult>('eval', 2, async (inputs, p: { name: string; folds: number; params?: Record<string, unknown> }) => {
   const m = await import('../eval/metrics.js');
   const full = inputs.full as FitValue;
   const folds: Metrics[] = [];
-  for (let f = 0; f < p.folds; f++) {
-    const v = inputs[`fold${f}`] as FitValue;
-    folds.push(m.computeMetrics(v.heldout!, v.train));
-  }
-  const test = full.heldout ? m.computeMetrics(full.heldout, full.train) : undefined;
+  const metricsOf = (v: FitValue): Metrics => (v.nClasses > 2 && v.multi?.held ? multiclassMetrics(m, v.multi.held, v.multi.train, v.nClasses) : m.computeMetrics(v.heldout!, v.train));
+  for (let f = 0; f < p.folds; f++) folds.push(metricsOf(inputs[`fold${f}`] as FitValue));
+  const test = full.heldout ? metricsOf(full) : undefined;
   let metrics: Metrics, std: Partial<Metrics> | undefined;
   if (folds.length) {
     const s = m.summarizeFolds(folds);
