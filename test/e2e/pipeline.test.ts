@@ -201,3 +201,37 @@ report higgs { models = [bdt, tune.best]  plots = [roc] }
     expect(p.stderr).toMatch(/6000 rows, columns score/);
   });
 });
+
+describe('multiclass datasets', () => {
+  it('ranks per class, trains, scores every class and predicts one column per class', async () => {
+    const root = path.join(DATA, 'root', 'tmva_class_inputdata.root');
+    const rows = ['var1,var2,var3,var4'];
+    for (let i = 0; i < 2000; i++) rows.push([i % 7, (i * 3) % 11, (i * 5) % 13, (i * 7) % 17].map((v) => (v / 5 - 1).toFixed(3)).join(','));
+    const dir = tempProject({
+      'c.csv': rows.join('\n') + '\n',
+      'm.pipe': `dataset three {
+  classes {
+    sig   = root("${root}", tree: "TreeS")
+    bkg   = root("${root}", tree: "TreeB")
+    other = csv("c.csv")
+  }
+  split = holdout(test: 0.3, seed: 2)
+}
+features f { from = three  include = ["var*"] }
+select s { from = f  rank = [separation, auc] }
+model g { features = f  algorithm = gbdt(trees: 20, depth: 3) }
+`,
+    });
+    const b = winnow(dir, ['build', 'm.pipe']);
+    expect(b.code, b.stderr).toBe(0);
+    const s = JSON.parse(winnow(dir, ['show', 'm.pipe', 's', '--json']).stdout);
+    expect(Object.keys(s.ranking[0].scores)).toEqual(expect.arrayContaining(['separation', 'separation[sig]', 'separation[bkg]', 'separation[other]', 'auc[other]']));
+    const g = JSON.parse(winnow(dir, ['show', 'm.pipe', 'g', '--json']).stdout);
+    expect(g.test.auc).toBeGreaterThan(0.8);
+    expect(g.test.logloss).toBeGreaterThan(0);
+    expect(g.test.logloss).toBeLessThan(Math.log(3));
+    const p = winnow(dir, ['predict', 'm.pipe', 'g', root, '--tree', 'TreeS', '--out', 'p.parquet']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(/6000 rows, columns score_sig, score_bkg, score_other/);
+  });
+});
