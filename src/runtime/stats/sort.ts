@@ -112,6 +112,12 @@ export function sortBinary(x: Float64Array, y: Float64Array, w?: Float64Array | 
   for (let b = 0; b < B; b++) {
     const s0 = start[b]!, s1 = start[b + 1]!, len = s1 - s0;
     if (len < 2) continue;
+    // Tied data (values recorded to a few decimals) puts each repeated value in a bucket of its own:
+    // nothing to sort there.
+    let allEqual = true;
+    const v0 = xs[s0]!;
+    for (let i = s0 + 1; i < s1; i++) if (xs[i] !== v0) { allEqual = false; break; }
+    if (allEqual) continue;
     if (len <= 32) {
       for (let i = s0 + 1; i < s1; i++) {
         const v = xs[i]!, c = cls[i]!, wv = ws[i]!;
