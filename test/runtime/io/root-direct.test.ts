@@ -6,20 +6,11 @@ import type { Column } from '../../../src/runtime/io/table.js';
 import { clearRootCache, openTree, readRoot, readRootChainFile, readRootGeneric } from '../../../src/runtime/io/root.js';
 import { DirectUnsupported, readDirect, type DirectBranch } from '../../../src/runtime/io/root-direct.js';
 import { DataError } from '../../../src/runtime/io/root-errors.js';
+import { expectSameColumn } from '../../helpers/columns.js';
 
 const D = 'data/root';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-root-direct-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function expectSameColumn(a: Column, b: Column, label: string): void {
-  expect(b.kind, label).toBe(a.kind);
-  if (a.kind === 'str' || b.kind === 'str') { expect(b.values, label).toEqual(a.values); return; }
-  expect(b.values.length, label).toBe(a.values.length);
-  let bad = -1;
-  for (let i = 0; i < a.values.length; i++) if (!Object.is(a.values[i], b.values[i])) { bad = i; break; }
-  expect(bad, `${label}: first differing value`).toBe(-1);
-  if (a.kind === 'jagged' && b.kind === 'jagged') expect(Array.from(b.offsets), label).toEqual(Array.from(a.offsets));
-}
 
 function concat(cols: Column[]): Column {
   const f = cols[0]!;

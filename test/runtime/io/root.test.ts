@@ -6,6 +6,7 @@ import type { Column, Table } from '../../../src/runtime/io/table.js';
 import { openTree, readRoot, readRootGeneric, rootSchema } from '../../../src/runtime/io/root.js';
 import { DataError } from '../../../src/runtime/io/root-errors.js';
 import { closeRootPool } from '../../../src/runtime/io/root-pool.js';
+import { expectSameColumn } from '../../helpers/columns.js';
 
 const D = 'data/root';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-root-'));
@@ -13,17 +14,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
   await closeRootPool();
 });
-
-/** Exact equality, NaN equal to NaN, offsets included. */
-function expectSameColumn(a: Column, b: Column, label: string): void {
-  expect(b.kind, label).toBe(a.kind);
-  if (a.kind === 'str' || b.kind === 'str') { expect(b.values, label).toEqual(a.values); return; }
-  expect(b.values.length, label).toBe(a.values.length);
-  let bad = -1;
-  for (let i = 0; i < a.values.length; i++) if (!Object.is(a.values[i], b.values[i])) { bad = i; break; }
-  expect(bad, `${label}: first differing value`).toBe(-1);
-  if (a.kind === 'jagged' && b.kind === 'jagged') expect(Array.from(b.offsets), label).toEqual(Array.from(a.offsets));
-}
 
 /** Reads every fast-path branch with the fast path and with jsroot's TSelector and compares them. */
 async function compareWithOracle(file: string, tree: string): Promise<{ fast: number; table: Table }> {
