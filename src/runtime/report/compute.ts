@@ -25,6 +25,24 @@ function sortedDesc(score: Float64Array): Uint32Array {
   return idx;
 }
 
+/**
+ * Walks the cuts of a score in descending order: calls `at(s, b, threshold)` with the cumulative
+ * signal and background weight at or above each distinct score (tied scores form one cut).
+ * `idx` comes from `sortedDesc`.
+ */
+function forEachCut(set: ScoreSet, idx: Uint32Array, at: (s: number, b: number, threshold: number) => void): void {
+  const { score, y, w } = set;
+  let s = 0;
+  let b = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    if (y[i]! > 0.5) s += w[i]!;
+    else b += w[i]!;
+    const next = idx[k + 1];
+    if (next === undefined || score[next]! !== score[i]!) at(s, b, score[i]!);
+  }
+}
+
 export interface RocCurve {
   /** Signal efficiency ε_S (true-positive rate) of the cut `score >= threshold[i]`; starts at 0, ends at 1. */
   readonly effS: Float64Array;
@@ -58,19 +76,11 @@ export function weightedRoc(set: ScoreSet): RocCurve {
   const effS: number[] = [0];
   const effB: number[] = [0];
   const thr: number[] = [Infinity];
-  let s = 0;
-  let b = 0;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k]!;
-    if (y[i]! > 0.5) s += w[i]!;
-    else b += w[i]!;
-    const next = idx[k + 1];
-    if (next === undefined || score[next]! !== score[i]!) {
-      effS.push(s / S);
-      effB.push(b / B);
-      thr.push(score[i]!);
-    }
-  }
+  forEachCut(set, idx, (s, b, t) => {
+    effS.push(s / S);
+    effB.push(b / B);
+    thr.push(t);
+  });
   let auc = 0;
   for (let k = 1; k < effS.length; k++) {
     auc += (effB[k]! - effB[k - 1]!) * (effS[k]! + effS[k - 1]!) * 0.5;
@@ -302,29 +312,20 @@ export function amsCurve(
   breg: number,
   scale: { signal: number; background: number } = { signal: 1, background: 1 },
 ): AmsCurve {
-  const { score, y, w } = set;
-  const idx = sortedDesc(score);
+  const idx = sortedDesc(set.score);
   const ts: number[] = [];
   const as: number[] = [];
-  let s = 0;
-  let b = 0;
   let best = { threshold: NaN, ams: 0, s: 0, b: 0 };
   let bestK = -1;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k]!;
-    if (y[i]! > 0.5) s += w[i]!;
-    else b += w[i]!;
-    const next = idx[k + 1];
-    if (next === undefined || score[next]! !== score[i]!) {
-      const a = amsValue(s * scale.signal, b * scale.background, breg);
-      if (a > best.ams) {
-        best = { threshold: score[i]!, ams: a, s: s * scale.signal, b: b * scale.background };
-        bestK = ts.length;
-      }
-      ts.push(score[i]!);
-      as.push(a);
+  forEachCut(set, idx, (s, b, t) => {
+    const a = amsValue(s * scale.signal, b * scale.background, breg);
+    if (a > best.ams) {
+      best = { threshold: t, ams: a, s: s * scale.signal, b: b * scale.background };
+      bestK = ts.length;
     }
-  }
+    ts.push(t);
+    as.push(a);
+  });
   ts.reverse();
   as.reverse();
   if (bestK >= 0) bestK = ts.length - 1 - bestK;
