@@ -210,3 +210,83 @@ export function readRootString(u: Uint8Array, o: number, end: number): [string, 
   if (o + len > end) throw new BasketError('string runs past its entry');
   return [Buffer.from(u.buffer, u.byteOffset + o, len).toString('utf8'), o + len];
 }
+
+/**
+ * How a Double32_t / Float16_t value is stored (TStreamerElement::GetRange on the leaf title's
+ * `[xmin, xmax, nbits]`): `factor` ≠ 0: a big-endian uint32 `aint`, value = aint / factor + xmin;
+ * else `nbits` > 0: an exponent byte and a uint16 mantissa truncated to `nbits` bits (sign in bit nbits+1);
+ * else a big-endian float32.
+ */
+export interface Packing {
+  readonly bytes: 3 | 4;
+  readonly factor: number;
+  readonly xmin: number;
+  readonly nbits: number;
+  /** Float16_t: the value is rounded to float32 (ROOT stores it in a Float_t). */
+  readonly single: boolean;
+}
+
+function rangeNumber(s: string): number | undefined {
+  const t = s.trim().toLowerCase();
+  if (!/^[0-9.e+\-*/ ()pi]+$/.test(t) || t === '') return undefined;
+  // ROOT accepts pi, 2pi, 2*pi, pi/2, -pi/4 …
+  const expr = t.replace(/(\d)\s*pi/g, '$1*pi').replace(/pi/g, `(${Math.PI})`);
+  try {
+    const v = Number(new Function(`return (${expr});`)());
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The packing of a Double32_t (`single` false) or Float16_t leaf from its title, as ROOT computes it. */
+export function packingOf(title: string, single: boolean): Packing {
+  const m = /\[([^\]]*,[^\]]*)\]/.exec(title);
+  let xmin = 0, xmax = 0, nbits = 32;
+  if (m) {
+    const parts = m[1]!.split(',');
+    const a = rangeNumber(parts[0] ?? ''), b = rangeNumber(parts[1] ?? '');
+    if (a !== undefined) xmin = a;
+    if (b !== undefined) xmax = b;
+    if (parts.length >= 3) {
+      const n = parseInt(parts[2]!, 10);
+      nbits = Number.isFinite(n) && n >= 2 && n <= 32 ? n : 32;
+    }
+  }
+  let factor = 0;
+  if (xmin < xmax) factor = (nbits < 32 ? 2 ** nbits : 0xffffffff) / (xmax - xmin);
+  else if (nbits < 15) xmin = nbits + 0.1; // no range: nbits bits of mantissa
+  if (factor !== 0) return { bytes: 4, factor, xmin, nbits, single };
+  let nb = Math.trunc(xmin);
+  if (nb === 0 && single) nb = 12; // Float16_t without a range keeps 12 mantissa bits
+  return nb === 0 ? { bytes: 4, factor: 0, xmin: 0, nbits: 0, single } : { bytes: 3, factor: 0, xmin: 0, nbits: nb, single };
+}
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+
+/** Decodes `count` packed Double32_t / Float16_t values at `start` into `out[at…]`. */
+export function decodePacked(p: Packing, u: Uint8Array, start: number, count: number, out: Float64Array, at: number): void {
+  const end = start + count * p.bytes;
+  if (end > u.length) throw new BasketError(`values run past the end of the basket (${end} > ${u.length})`);
+  const dv = new DataView(u.buffer, u.byteOffset, u.byteLength);
+  if (p.factor !== 0) {
+    for (let i = 0, o = start; i < count; i++, o += 4) {
+      const v = dv.getUint32(o) / p.factor + p.xmin;
+      out[at + i] = p.single ? Math.fround(v) : v;
+    }
+  } else if (p.bytes === 4) {
+    for (let i = 0, o = start; i < count; i++, o += 4) out[at + i] = dv.getFloat32(o);
+  } else {
+    const nbits = p.nbits;
+    const mask = (1 << (nbits + 1)) - 1;
+    for (let i = 0, o = start; i < count; i++, o += 3) {
+      const exp = u[o]!;
+      const man = dv.getUint16(o + 1);
+      i32[0] = (exp << 23) | ((man & mask) << (23 - nbits));
+      let v = f32[0]!;
+      if ((1 << (nbits + 1)) & man) v = -v;
+      out[at + i] = v;
+    }
+  }
+}

@@ -189,6 +189,7 @@ export interface DirectBranch {
   readonly fBranches: { readonly arr: DirectBranch[] };
   readonly fLeaves: { readonly arr: DirectLeaf[] };
   readonly fClassName?: string;
+  readonly fClassVersion?: number;
   readonly fID?: number;
   readonly fType?: number;
   readonly fStreamerType?: number;
@@ -256,12 +257,12 @@ function readBranch(c: Cursor, cls: string): DirectBranch {
   const fClassName = c.str();
   c.str(); c.str(); // fParentName, fClonesName
   c.u32(); // fCheckSum
-  if (h.version >= 10) c.i16(); else c.i32(); // fClassVersion
+  const fClassVersion = h.version >= 10 ? c.i16() : c.i32();
   const fID = c.i32();
   const fType = c.i32();
   const fStreamerType = c.i32();
   c.pos = h.end; // fMaximum, fBranchCount, fBranchCount2
-  return { _typename: cls, ...body, fClassName, fID, fType, fStreamerType };
+  return { _typename: cls, ...body, fClassName, fClassVersion, fID, fType, fStreamerType };
 }
 
 /** The TTree object's entry count and branches. */

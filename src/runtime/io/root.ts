@@ -41,7 +41,7 @@ import { createHash } from 'node:crypto';
 import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
-import { BasketError, type Basket, dataLength, decodeBE, dtypeSize, entryOffsets, readRootString, unpackBasket } from './root-basket.js';
+import { BasketError, type Basket, type Packing, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, packingOf, readRootString, unpackBasket } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
 import { DirectUnsupported, readDirect } from './root-direct.js';
@@ -400,8 +400,8 @@ function closeJsFile(f: JsFile): void {
 
 /** How one branch is read. */
 type Plan =
-  | { readonly path: 'fast'; readonly layout: 'fixed'; readonly dtype: Dtype; readonly len: number }
-  | { readonly path: 'fast'; readonly layout: 'counted'; readonly dtype: Dtype }
+  | { readonly path: 'fast'; readonly layout: 'fixed'; readonly dtype: Dtype; readonly len: number; readonly packing?: Packing }
+  | { readonly path: 'fast'; readonly layout: 'counted'; readonly dtype: Dtype; readonly header?: number; readonly packing?: Packing }
   | { readonly path: 'fast'; readonly layout: 'cstring' }
   | { readonly path: 'fast'; readonly layout: 'vector'; readonly dtype: Dtype }
   | { readonly path: 'generic'; readonly why: string }
@@ -478,7 +478,7 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
     if (isRNTupleClass(obj._typename as string)) {
       t = await openRNTuple(file, k!.fName, obj, f, timeout);
     } else {
-      const branches = catalogTree(obj);
+      const branches = catalogTree(obj, memberTypes(f));
       t = { file, tree: k!.fName, kind: 'TTree', entries: Number(obj.fEntries), branches, obj, jsfile: f,
         byName: new Map(branches.map((b) => [b.column, b])) };
     }
@@ -537,7 +537,7 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     if (d === undefined) {
       checkRootHeader(file);
       const r = await readDirect(file, tree);
-      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, branches: catalogTree({ fBranches: { arr: r.branches } }) };
+      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, branches: catalogTree({ fBranches: { arr: r.branches } }, memberTypes(template.jsfile)) };
       if (directCache.size >= OPEN_CACHE_MAX) directCache.delete(directCache.keys().next().value as string);
       directCache.set(key, d);
     }
@@ -614,7 +614,8 @@ function leafBranches(br: any, out: any[]): void {
 }
 
 function columnName(br: any, parent: any | undefined): string {
-  const name = String(br.fName);
+  // A split member's branch name carries its array dimensions (`evt.ArrayI16[10]`): the column does not.
+  const name = parent === undefined ? String(br.fName) : String(br.fName).replace(/(\[\d*\])+$/, '');
   if (parent === undefined) return name;
   const pname = String(parent.fName).replace(/\.$/, '');
   return name.startsWith(`${pname}.`) ? name : name.includes('.') ? name : `${pname}.${name}`;
@@ -638,14 +639,15 @@ function planLeafBranch(br: any): { type: string; plan: Plan; rootType: string }
   const len = Number(leaf.fLen) || 1;
   const jag = counted || len > 1;
   const type = jag ? `jagged<${dtype}>` : dtype;
-  if (lt === 'TLeafF16' || lt === 'TLeafD32') {
-    return { type, rootType, plan: { path: 'generic', why: `${lt === 'TLeafF16' ? 'Float16_t' : 'Double32_t'} packing is decoded by jsroot` } };
-  }
-  const plan: Plan = counted ? { path: 'fast', layout: 'counted', dtype } : { path: 'fast', layout: 'fixed', dtype, len };
+  // Float16_t / Double32_t: the range and bit count are in the leaf's title (`d[-2.71,10,30]`).
+  const packing = lt === 'TLeafF16' || lt === 'TLeafD32' ? packingOf(`${String(leaf.fTitle ?? '')} ${String(br.fTitle ?? '')}`, lt === 'TLeafF16') : undefined;
+  const plan: Plan = counted
+    ? { path: 'fast', layout: 'counted', dtype, ...(packing ? { packing } : {}) }
+    : { path: 'fast', layout: 'fixed', dtype, len, ...(packing ? { packing } : {}) };
   return { type, rootType, plan };
 }
 
-function planElementBranch(br: any, topLevel: boolean): { type: string; plan: Plan; rootType: string } {
+function planElementBranch(br: any, topLevel: boolean, memberType?: MemberType): { type: string; plan: Plan; rootType: string } {
   const cls = String(br.fClassName ?? '');
   const stype = Number(br.fStreamerType);
   const id = Number(br.fID);
@@ -668,19 +670,60 @@ function planElementBranch(br: any, topLevel: boolean): { type: string; plan: Pl
     return { type: `root:${cls}`, rootType: cls, plan: { path: 'none', why: 'objects, maps and sets are not supported' } };
   }
   // A member of a split object or collection.
-  const base = stype > 20 && stype < 40 ? stype - 20 : stype;
-  const dt = STREAMER_DTYPES[base];
   const what = `${cls || 'member'} (streamer type ${stype})`;
-  if (dt === undefined) return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'the member is not a number or array of numbers' } };
   const inCollection = ftype === 31 || ftype === 41;
-  const jag = inCollection || base !== stype;
-  if (inCollection && base !== stype) {
-    return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'arrays inside collections would be doubly jagged' } };
+  const packed = (d: string): { type: string; plan: Plan; rootType: string } =>
+    ({ type: d, rootType: what, plan: { path: 'generic', why: 'Double32_t/Float16_t packing is decoded by jsroot' } });
+  if (stype === 65) {
+    // TString: one length byte (255 then an int32 for long ones) and the characters, like a TLeafC.
+    if (inCollection) return { type: 'root:TString[]', rootType: what, plan: { path: 'none', why: 'strings inside collections are not supported' } };
+    return { type: 'string', rootType: `${what}: TString`, plan: { path: 'fast', layout: 'cstring' } };
   }
-  return { type: jag ? `jagged<${dt}>` : dt, rootType: what, plan: { path: 'generic', why: 'split-object members are decoded by jsroot' } };
+  if (stype === 300 || stype === 500) {
+    const tn = (memberType?.(br) ?? '').replace(/\s+/g, ' ').trim();
+    const rootType = `${what}: ${tn || '?'}`;
+    const m = /^(?:std::)?vector< ?(.+?) ?>$/.exec(tn);
+    const dt = m ? cppDtype(m[1]!) : undefined;
+    if (inCollection) return { type: `root:${tn || what}`, rootType, plan: { path: 'none', why: 'containers inside collections would be doubly jagged' } };
+    if (dt !== undefined) return { type: `jagged<${dt}>`, rootType, plan: { path: 'fast', layout: 'vector', dtype: dt } };
+    if (tn === 'string' || tn === 'std::string') return { type: 'string', rootType, plan: { path: 'generic', why: 'std::string members are decoded by jsroot' } };
+    return { type: `root:${tn || what}`, rootType, plan: { path: 'none', why: 'only vectors of numbers are supported' } };
+  }
+  // 1–19 basic, 21–39 fixed array of basic, 41–59 pointer to a counted array of basic (`x; //[n]`).
+  const base = stype > 20 && stype < 60 ? stype % 20 : stype;
+  const dt = base === 0 ? undefined : STREAMER_DTYPES[base];
+  if (dt === undefined) return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'the member is not a number or array of numbers' } };
+  const isPacked = base === 9 || base === 19;
+  if (inCollection) {
+    if (base !== stype) return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'arrays inside collections would be doubly jagged' } };
+    // One value per element of the collection: untested here (no such file), so jsroot decodes it.
+    return { type: `jagged<${dt}>`, rootType: what, plan: { path: 'generic', why: 'members of split collections are decoded by jsroot' } };
+  }
+  if (stype < 20) return isPacked ? packed(dt) : { type: dt, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len: 1 } };
+  if (stype < 40) {
+    const len = Number(br.fLeaves?.arr?.[0]?.fLen) || 0;
+    if (len < 1) return { type: `jagged<${dt}>`, rootType: what, plan: { path: 'generic', why: 'the array length is not in the leaf' } };
+    return isPacked ? packed(`jagged<${dt}>`) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len } };
+  }
+  // A counted pointer array: each entry is a one-byte marker (0: empty) and then its values.
+  return isPacked ? packed(`jagged<${dt}>`) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'counted', dtype: dt, header: 1 } };
 }
 
-function catalogTree(tree: any): BranchEntry[] {
+/** Resolves the C++ type of a split-object member branch from the file's streamer infos. */
+type MemberType = (br: any) => string | undefined;
+
+function memberTypes(f: JsFile | null | undefined): MemberType {
+  const infos: any[] = (f as any)?.fStreamerInfos?.arr ?? [];
+  return (br) => {
+    const cls = String(br.fClassName ?? ''), id = Number(br.fID), ver = Number(br.fClassVersion);
+    const si = infos.find((s) => s?.fName === cls && (Number.isNaN(ver) || Number(s.fClassVersion) === ver))
+      ?? infos.find((s) => s?.fName === cls);
+    const el = si?.fElements?.arr?.[id];
+    return el ? String(el.fTypeName ?? '') : undefined;
+  };
+}
+
+function catalogTree(tree: any, memberType?: MemberType): BranchEntry[] {
   const out: BranchEntry[] = [];
   const seen = new Set<string>();
   for (const top of (tree.fBranches?.arr ?? []) as any[]) {
@@ -692,7 +735,7 @@ function catalogTree(tree: any): BranchEntry[] {
       if (seen.has(column)) continue;
       seen.add(column);
       const p = br._typename === 'TBranchElement' || br._typename === 'TBranchSTL'
-        ? planElementBranch(br, isTop)
+        ? planElementBranch(br, isTop, memberType)
         : br._typename === 'TBranch' ? planLeafBranch(br)
           : { type: `root:${br._typename}`, rootType: String(br._typename), plan: { path: 'none', why: `${br._typename} branches are not supported` } as Plan };
       out.push({ column, type: p.type, branch: br, plan: p.plan, rootType: p.rootType });
@@ -943,7 +986,7 @@ function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], 
   if (plan.path !== 'fast') throw new Error('measureBranch on a non-fast branch');
   switch (plan.layout) {
     case 'fixed': {
-      const size = dtypeSize(plan.dtype);
+      const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
       refs.forEach((r, k) => {
         const bk = baskets[k]!;
         const len = dataLength(bk);
@@ -954,8 +997,30 @@ function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], 
       return { values: t.entries * plan.len };
     }
     case 'counted': {
-      const size = dtypeSize(plan.dtype);
+      const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
       let total = 0;
+      const header = plan.header ?? 0;
+      if (header > 0) {
+        // A split member `T* x; //[n]`: per entry a marker byte, then the values (an empty entry may omit both).
+        const starts: Int32Array[] = [];
+        const counts: Int32Array[] = [];
+        refs.forEach((r, k) => {
+          const o = offsetsOf(t, b, r, baskets[k]!);
+          const st = new Int32Array(r.entries);
+          const ct = new Int32Array(r.entries);
+          for (let i = 0; i < r.entries; i++) {
+            const len = o[i + 1]! - o[i]!;
+            const body = len === 0 ? 0 : len - header;
+            if (body < 0 || body % size !== 0) throw basketError(t, b, r, `entry ${r.first + i} has ${len} bytes, not ${header} + a multiple of ${size}`);
+            st[i] = o[i]! + (len === 0 ? 0 : header);
+            ct[i] = body / size;
+            total += ct[i]!;
+          }
+          starts.push(st);
+          counts.push(ct);
+        });
+        return { values: total, starts, counts };
+      }
       const offs = refs.map((r, k) => {
         const o = offsetsOf(t, b, r, baskets[k]!);
         const len = o[r.entries]!;
@@ -1033,7 +1098,9 @@ function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonl
   if (plan.path !== 'fast') throw new Error('decodeInto on a non-fast branch');
   switch (plan.layout) {
     case 'fixed': {
-      refs.forEach((r, k) => decodeBE(plan.dtype, baskets[k]!.u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len));
+      const p = plan.packing;
+      refs.forEach((r, k) => (p ? decodePacked(p, baskets[k]!.u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len)
+        : decodeBE(plan.dtype, baskets[k]!.u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len)));
       if (plan.len > 1) {
         const n = m.values / plan.len;
         for (let i = 1; i <= n; i++) sink.offsets[row0 + i] = v0 + i * plan.len;
@@ -1041,13 +1108,15 @@ function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonl
       return m.values;
     }
     case 'counted': {
-      const size = dtypeSize(plan.dtype);
+      if (m.starts !== undefined) return decodeRuns(plan.dtype, refs, baskets, m, sink, row0, v0);
+      const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
       let at = v0;
       refs.forEach((r, k) => {
         const o = m.offs![k]!;
         for (let i = 0; i < r.entries; i++) sink.offsets[row0 + r.first + i + 1] = at + o[i + 1]! / size;
         const count = o[r.entries]! / size;
-        decodeBE(plan.dtype, baskets[k]!.u, 0, count, sink.values, at);
+        if (plan.packing) decodePacked(plan.packing, baskets[k]!.u, 0, count, sink.values, at);
+        else decodeBE(plan.dtype, baskets[k]!.u, 0, count, sink.values, at);
         at += count;
       });
       return at - v0;
@@ -1060,20 +1129,24 @@ function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonl
       });
       return 0;
     }
-    case 'vector': {
-      let at = v0;
-      refs.forEach((r, k) => {
-        const st = m.starts![k]!, ct = m.counts![k]!;
-        const u = baskets[k]!.u;
-        for (let i = 0; i < r.entries; i++) {
-          decodeBE(plan.dtype, u, st[i]!, ct[i]!, sink.values, at);
-          at += ct[i]!;
-          sink.offsets[row0 + r.first + i + 1] = at;
-        }
-      });
-      return at - v0;
-    }
+    case 'vector':
+      return decodeRuns(plan.dtype, refs, baskets, m, sink, row0, v0);
   }
+}
+
+/** Decodes entries given as (start, count) runs per basket (vectors, marked pointer arrays). */
+function decodeRuns(dtype: Dtype, refs: readonly BasketRef[], baskets: readonly Basket[], m: Measured, sink: Sink, row0: number, v0: number): number {
+  let at = v0;
+  refs.forEach((r, k) => {
+    const st = m.starts![k]!, ct = m.counts![k]!;
+    const u = baskets[k]!.u;
+    for (let i = 0; i < r.entries; i++) {
+      decodeBE(dtype, u, st[i]!, ct[i]!, sink.values, at);
+      at += ct[i]!;
+      sink.offsets[row0 + r.first + i + 1] = at;
+    }
+  });
+  return at - v0;
 }
 
 // ---------------------------------------------------------------------------------------------

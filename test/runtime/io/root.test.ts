@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Column, Table } from '../../../src/runtime/io/table.js';
 import { openTree, readRoot, readRootGeneric, rootSchema } from '../../../src/runtime/io/root.js';
 import { DataError } from '../../../src/runtime/io/root-errors.js';
+import { decodePacked, packingOf } from '../../../src/runtime/io/root-basket.js';
 import { closeRootPool } from '../../../src/runtime/io/root-pool.js';
 import { expectSameColumn } from '../../helpers/columns.js';
 
@@ -32,6 +33,8 @@ describe('readRoot fast path against jsroot TSelector (oracle)', () => {
     ['uproot-small-flat-tree.root', 'tree', 20], ['uproot-Zmumu.root', 'events', 20],
     ['tmva_class_inputdata.root', 'TreeS', 4], ['tmva_class_inputdata.root', 'TreeB', 5],
     ['uproot-stl_containers.root', 'tree', 1], ['uproot-issue412.root', 'test', 2],
+    // A fully split object: scalar, fixed-array, pointer-array ([N]), TString and std::vector members.
+    ['uproot-small-evnt-tree-fullsplit.root', 'tree', 39],
   ];
   for (const [file, tree, nfast] of cases) {
     it(`${file} ${tree}: every fast-path branch equals the oracle`, async () => {
@@ -91,6 +94,96 @@ describe('readRoot types, chains, RNTuple', () => {
     const sl = t.columns.get('SliceFloat64') as Extract<Column, { kind: 'jagged' }>;
     const nn = t.columns.get('N')!.values as Float64Array;
     for (let i = 0; i < t.rows; i++) expect(sl.offsets[i + 1]! - sl.offsets[i]!).toBe(nn[i]);
+  });
+
+  it('reads the members of a fully split object (uproot\'s Event class) with the values the writer put there', async () => {
+    const msgs: string[] = [];
+    const cols = ['evt.I16', 'evt.U64', 'evt.F32', 'P3.Px', 'evt.ArrayI16', 'evt.SliceF64', 'evt.StlVecU32', 'evt.N', 'evt.Beg', 'evt.StdStr'];
+    const t = await readRoot({ paths: `${D}/uproot-small-evnt-tree-fullsplit.root`, tree: 'tree', columns: cols }, { threads: 0, verbose: (m) => msgs.push(m) });
+    expect(t.rows).toBe(100);
+    const num = (c: string) => Array.from(t.columns.get(c)!.values as Float64Array);
+    const jag = (c: string) => t.columns.get(c) as Extract<Column, { kind: 'jagged' }>;
+    const range = Array.from({ length: 100 }, (_, i) => i);
+    expect(num('evt.I16')).toEqual(range);
+    expect(num('evt.U64')).toEqual(range);
+    expect(num('evt.F32')).toEqual(range);
+    expect(num('P3.Px')).toEqual(range.map((i) => i - 1));
+    expect(num('evt.N')).toEqual(range.map((i) => i % 10));
+    // ArrayI16[10]: ten copies of the entry number; SliceF64[N] and std::vector<unsigned int>: N copies.
+    const arr = jag('evt.ArrayI16');
+    for (const i of [0, 1, 57, 99]) expect(Array.from(arr.values.subarray(arr.offsets[i]!, arr.offsets[i + 1]!))).toEqual(new Array(10).fill(i));
+    for (const c of ['evt.SliceF64', 'evt.StlVecU32']) {
+      const j = jag(c);
+      for (const i of [0, 1, 9, 10, 57, 99]) expect(Array.from(j.values.subarray(j.offsets[i]!, j.offsets[i + 1]!)), `${c}[${i}]`).toEqual(new Array(i % 10).fill(i));
+    }
+    expect((t.columns.get('evt.Beg')!.values as string[])[42]).toBe('beg-042');
+    expect((t.columns.get('evt.StdStr')!.values as string[])[42]).toBe('std-042');
+    // every member but the std::string takes the fast path; the std::string goes to jsroot, and verbose says so
+    expect(msgs.filter((m) => m.includes('fast path')).length).toBe(cols.length - 1);
+    expect(msgs.some((m) => m.includes('`evt.StdStr`') && m.includes('generic'))).toBe(true);
+    const s = new Map((await rootSchema({ paths: `${D}/uproot-small-evnt-tree-fullsplit.root` })).map((c) => [c.name, c.type]));
+    expect(s.get('evt.ArrayF64')).toBe('jagged<float64>');
+    expect(s.get('evt.StlVecI64')).toBe('jagged<int64>');
+    expect(s.get('evt.StlVecStr')).toBe('root:vector<string>');
+  });
+
+  it('decodes Double32_t and Float16_t leaves (range and bit count from the title) as ROOT wrote them', async () => {
+    // tree->Branch("double32_N", &x, "double32_N/d[-2.71,10,N]") etc., filled with these 17 values
+    // (scikit-hep-testdata dev/make-root/double32_float16.C). ROOT stores UInt_t(0.5 + factor·(x − xmin))
+    // with factor = 2^N / (xmax − xmin) (0xffffffff for N = 32) and reads aint / factor + xmin.
+    const xs = [-2, -1.5, -1, -0.5, -0.1, 0, 0.1, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const msgs: string[] = [];
+    const t = await readRoot({ paths: `${D}/uproot-double32-float16.root`, tree: 'tree' }, { verbose: (m) => msgs.push(m) });
+    expect(t.rows).toBe(17);
+    const expected = (bits: number, single: boolean) => xs.map((x0) => {
+      const x = single ? Math.fround(x0) : x0;
+      const factor = (bits < 32 ? 2 ** bits : 0xffffffff) / (10 + 2.71);
+      const v = Math.floor(0.5 + factor * (x + 2.71)) / factor - 2.71;
+      return single ? Math.fround(v) : v;
+    });
+    // The writer's own rounding may land one step (1/factor) away, so: at most one step, and mostly exact.
+    const step = (bits: number) => 12.71 / (bits < 32 ? 2 ** bits : 0xffffffff);
+    let exact = 0, total = 0;
+    const check = (name: string, got: ArrayLike<number>, want: readonly number[], bits: number) => {
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < want.length; i++) {
+        expect(Math.abs(got[i]! - want[i]!), `${name}[${i}]: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(step(bits) * 1.001 + 1e-6 * Math.abs(want[i]!) * (name.startsWith('float16') ? 1 : 0));
+        if (got[i] === want[i]) exact++;
+        total++;
+      }
+    };
+    for (const bits of [32, 30, 20, 10, 5, 3]) check(`double32_${bits}`, t.columns.get(`double32_${bits}`)!.values as Float64Array, expected(bits, false), bits);
+    for (const bits of [16, 10, 5, 3]) check(`float16_${bits}`, t.columns.get(`float16_${bits}`)!.values as Float64Array, expected(bits, true), bits);
+    const a30 = t.columns.get('array_30') as Extract<Column, { kind: 'jagged' }>;
+    expect(a30.offsets[17]).toBe(51);
+    check('array_30', a30.values, expected(30, false).flatMap((v) => [v, v, v]), 30);
+    check('float16 array_10', (t.columns.get('array_10') as Extract<Column, { kind: 'jagged' }>).values, expected(10, true).flatMap((v) => [v, v, v]), 10);
+    expect(exact / total).toBeGreaterThan(0.9);
+    expect(msgs.every((m) => !m.includes('generic'))).toBe(true);
+  });
+
+  it('decodes range-less Float16_t/Double32_t (truncated mantissa) as TBufferFile::WriteWithNbits writes them', () => {
+    const f = new Float32Array(1), i = new Int32Array(f.buffer);
+    for (const [title, single, nbits] of [['x/f', true, 12], ['x[0,0,10]/d', false, 10], ['x[0,0,14]/f', true, 14]] as const) {
+      const p = packingOf(title, single);
+      expect(p).toMatchObject({ bytes: 3, factor: 0, nbits });
+      const xs = [1, -1, 3.14159, -2.5e-3, 12345.678, 0.1];
+      const u = new Uint8Array(3 * xs.length);
+      xs.forEach((x, k) => { // ROOT's writer, transcribed
+        f[0] = x;
+        const exp = 0xff & ((i[0]! << 1) >>> 24);
+        let man = ((1 << (nbits + 1)) - 1) & (i[0]! >> (23 - nbits - 1));
+        man = (man + 1) >> 1;
+        if (man & (1 << nbits)) man = (1 << nbits) - 1;
+        if (x < 0) man |= 1 << (nbits + 1);
+        u[3 * k] = exp; u[3 * k + 1] = man >> 8; u[3 * k + 2] = man & 0xff;
+      });
+      const out = new Float64Array(xs.length);
+      decodePacked(p, u, 0, xs.length, out, 0);
+      xs.forEach((x, k) => expect(Math.abs(out[k]! - x) / Math.abs(x), `${title} ${x} -> ${out[k]}`).toBeLessThanOrEqual(2 ** -nbits));
+    }
+    expect(packingOf('x/d', false)).toMatchObject({ bytes: 4, factor: 0, nbits: 0 }); // a plain float32
+    expect(packingOf('x[-pi,pi,16]/d', false).factor).toBeCloseTo(2 ** 16 / (2 * Math.PI), 9);
   });
 
   it('reads std::vector<int> through the fast path and strings through the generic reader (verbose says so)', async () => {
