@@ -696,8 +696,8 @@ function planElementBranch(br: any, topLevel: boolean, memberType?: MemberType):
   const isPacked = base === 9 || base === 19;
   if (inCollection) {
     if (base !== stype) return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'arrays inside collections would be doubly jagged' } };
-    // One value per element of the collection: untested here (no such file), so jsroot decodes it.
-    return { type: `jagged<${dt}>`, rootType: what, plan: { path: 'generic', why: 'members of split collections are decoded by jsroot' } };
+    // One value per element of the split TClonesArray / vector<T>: the entry's bytes are its values.
+    return isPacked ? packed(`jagged<${dt}>`) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'counted', dtype: dt } };
   }
   if (stype < 20) return isPacked ? packed(dt) : { type: dt, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len: 1 } };
   if (stype < 40) {

@@ -35,6 +35,8 @@ describe('readRoot fast path against jsroot TSelector (oracle)', () => {
     ['uproot-stl_containers.root', 'tree', 1], ['uproot-issue412.root', 'test', 2],
     // A fully split object: scalar, fixed-array, pointer-array ([N]), TString and std::vector members.
     ['uproot-small-evnt-tree-fullsplit.root', 'tree', 39],
+    // CMS "bacon" ntuple: a split object and split TClonesArray collections (GenParticle.pt, Muon.eta, …).
+    ['uproot-mc10events.root', 'Events', 658],
   ];
   for (const [file, tree, nfast] of cases) {
     it(`${file} ${tree}: every fast-path branch equals the oracle`, async () => {
