@@ -14,6 +14,7 @@ declare module 'jsroot/io' {
     fEND: number;
     fd?: number;
     readObject(name: string, cycle?: number): Promise<any>;
+    readDirectory(name: string, cycle?: number): Promise<{ fKeys: JsrootKey[] } | null>;
   }
 }
 declare module 'jsroot/tree' {

@@ -165,7 +165,7 @@ export async function rootSchema(src: { paths: string | readonly string[]; tree?
 /** Trees and RNTuples in one file: name, class, entries. */
 export async function rootTrees(path: string): Promise<{ name: string; kind: 'TTree' | 'RNTuple'; title: string }[]> {
   const f = await openRootFile(path, 60);
-  return listTrees(f).map((k) => ({ name: k.fName, kind: isRNTupleClass(k.fClassName) ? 'RNTuple' : 'TTree', title: k.fTitle ?? '' }));
+  return (await listTrees(f)).map((k) => ({ name: k.fName, kind: isRNTupleClass(k.fClassName) ? 'RNTuple' : 'TTree', title: k.fTitle ?? '' }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,15 +253,34 @@ function isRNTupleClass(c: string): boolean {
   return c === 'ROOT::RNTuple' || c === 'ROOT::Experimental::RNTuple';
 }
 
-function listTrees(f: JsFile): JsKey[] {
-  const seen = new Set<string>();
+/**
+ * The trees and RNTuples of a file, those in (sub)directories named by their path (`dir/sub/tree`).
+ * At most 256 directories are opened, so a file of many histogram folders stays quick.
+ */
+async function listTrees(f: JsFile): Promise<JsKey[]> {
   const out: JsKey[] = [];
-  for (const k of f.fKeys) {
-    if (!(TREE_CLASSES.has(k.fClassName) || isRNTupleClass(k.fClassName))) continue;
-    if (seen.has(k.fName)) continue; // highest cycle first in the key list; keep one
-    seen.add(k.fName);
-    out.push(k);
-  }
+  let dirsLeft = 256;
+  const walk = async (keys: readonly JsKey[], prefix: string, depth: number): Promise<void> => {
+    const seen = new Set<string>();
+    const dirs: JsKey[] = [];
+    for (const k of keys) {
+      if (seen.has(k.fName)) continue; // highest cycle first in the key list; keep one
+      if (TREE_CLASSES.has(k.fClassName) || isRNTupleClass(k.fClassName)) {
+        seen.add(k.fName);
+        out.push(prefix === '' ? k : { ...k, fName: `${prefix}${k.fName}` });
+      } else if ((k.fClassName === 'TDirectory' || k.fClassName === 'TDirectoryFile') && depth < 16) {
+        seen.add(k.fName);
+        dirs.push(k);
+      }
+    }
+    for (const d of dirs) {
+      if (dirsLeft-- <= 0) return;
+      const path = `${prefix}${d.fName}`;
+      const dir = await f.readDirectory(path, d.fCycle).catch(() => null);
+      if (dir?.fKeys) await walk(dir.fKeys, `${path}/`, depth + 1);
+    }
+  };
+  await walk(f.fKeys, '', 0);
   return out;
 }
 
@@ -449,7 +468,7 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
   const timeout = opts.timeoutSeconds ?? 60;
   const f = await openRootFile(file, timeout);
   try {
-    const trees = listTrees(f);
+    const trees = await listTrees(f);
     let k: JsKey | undefined;
     if (tree === undefined) {
       if (trees.length === 1) k = trees[0];
@@ -669,19 +688,19 @@ function planElementBranch(br: any, topLevel: boolean, memberType?: MemberType):
     if (d !== undefined) return { type: d, rootType: cls, plan: { path: 'generic', why: 'a scalar TBranchElement is decoded by jsroot' } };
     return { type: `root:${cls}`, rootType: cls, plan: { path: 'none', why: 'objects, maps and sets are not supported' } };
   }
-  // A member of a split object or collection.
-  const what = `${cls || 'member'} (streamer type ${stype})`;
+  // A member of a split object or collection: its C++ type from the streamer info when known.
+  const tn = (memberType?.(br) ?? '').replace(/\s+/g, ' ').trim();
+  const what = tn ? `${tn} (in ${cls || '?'}${ftype === 31 ? ' TClonesArray' : ftype === 41 ? ' collection' : ''})` : `${cls || 'member'} (streamer type ${stype})`;
   const inCollection = ftype === 31 || ftype === 41;
   const packed = (d: string): { type: string; plan: Plan; rootType: string } =>
     ({ type: d, rootType: what, plan: { path: 'generic', why: 'Double32_t/Float16_t packing is decoded by jsroot' } });
   if (stype === 65) {
     // TString: one length byte (255 then an int32 for long ones) and the characters, like a TLeafC.
     if (inCollection) return { type: 'root:TString[]', rootType: what, plan: { path: 'none', why: 'strings inside collections are not supported' } };
-    return { type: 'string', rootType: `${what}: TString`, plan: { path: 'fast', layout: 'cstring' } };
+    return { type: 'string', rootType: what, plan: { path: 'fast', layout: 'cstring' } };
   }
   if (stype === 300 || stype === 500) {
-    const tn = (memberType?.(br) ?? '').replace(/\s+/g, ' ').trim();
-    const rootType = `${what}: ${tn || '?'}`;
+    const rootType = what;
     const m = /^(?:std::)?vector< ?(.+?) ?>$/.exec(tn);
     const dt = m ? cppDtype(m[1]!) : undefined;
     if (inCollection) return { type: `root:${tn || what}`, rootType, plan: { path: 'none', why: 'containers inside collections would be doubly jagged' } };

@@ -10,13 +10,22 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-inspect-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('inspect (golden text)', () => {
-  const files = ['uproot-HZZ.root', 'uproot-small-flat-tree.root', 'uproot-stl_containers.root', 'tmva_class_inputdata.root', 'ntpl001_staff_rntuple_v1-0-1-0.root', 'uproot-issue412.root'];
+  const files = ['uproot-HZZ.root', 'uproot-small-flat-tree.root', 'uproot-stl_containers.root', 'tmva_class_inputdata.root', 'ntpl001_staff_rntuple_v1-0-1-0.root', 'uproot-issue412.root',
+    'uproot-nesteddirs.root', 'uproot-small-evnt-tree-fullsplit.root', 'uproot-double32-float16.root'];
   for (const f of files) {
     it(f, async () => {
       const r = await inspectFile(`data/root/${f}`);
       await expect(formatInspect(r)).toMatchFileSnapshot(`golden/inspect-${f.replace(/\.root$/, '')}.txt`);
     });
   }
+
+  it('finds trees in nested directories, reads them by path, and lists them when the tree is missing', async () => {
+    const r = await inspectFile('data/root/uproot-nesteddirs.root');
+    expect(r.format === 'root' && r.trees.map((t) => `${t.name}:${t.entries}`)).toEqual(['one/tree:4', 'one/two/tree:100', 'three/tree:100']);
+    const t = await readRoot({ paths: 'data/root/uproot-nesteddirs.root', tree: 'one/two/tree', columns: ['Int32'] });
+    expect(Array.from(t.columns.get('Int32')!.values as Float64Array).slice(0, 3)).toEqual([0, 1, 2]);
+    await expect(readRoot({ paths: 'data/root/uproot-nesteddirs.root', tree: 'tree' })).rejects.toThrow(/no tree `tree`.*trees there: one\/tree, one\/two\/tree, three\/tree/);
+  });
 
   it('parquet and csv', async () => {
     const t = await readRoot({ paths: 'data/root/uproot-Zmumu.root', columns: ['Type', 'Run', 'M'] });
