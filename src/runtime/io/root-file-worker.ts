@@ -1,17 +1,19 @@
 /**
- * Worker-thread entry that reads whole files of a chain: opens the first file it sees with jsroot and
- * the later ones through root.ts's direct-header shortcut when they match it (readRootChainFile), runs
- * the fast path on the worker's thread, and returns the columns with their buffers transferred.
+ * Worker-thread entry that reads runs of whole files of a chain: opens the first file it sees with
+ * jsroot and the later ones through root.ts's direct-header shortcut when they match it
+ * (readRootChainFiles), runs the fast path on the worker's thread, and returns one table per run with
+ * its buffers transferred.
  *
  * May import: node:worker_threads, root, root-errors, table (types).
  */
 import { parentPort } from 'node:worker_threads';
-import { readRootChainFile } from './root.js';
+import { readRootChainFiles } from './root.js';
 import { DataError } from './root-errors.js';
 
 export interface FileJob {
   readonly id: number;
-  readonly file: string;
+  /** Consecutive files of the chain. */
+  readonly files: readonly string[];
   readonly tree: string | undefined;
   readonly columns: readonly string[];
   /** false: every file's headers by jsroot (RootReadOptions.directHeaders). */
@@ -29,7 +31,7 @@ function ownsBuffer(a: ArrayBufferView): boolean {
 parentPort?.on('message', (job: FileJob) => {
   void (async () => {
     try {
-      const t = await readRootChainFile(job.file, job.tree, job.columns, { threads: 0, directHeaders: job.directHeaders ?? true });
+      const t = await readRootChainFiles(job.files, job.tree, job.columns, { threads: 0, directHeaders: job.directHeaders ?? true });
       const cols: { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] = [];
       const transfer: ArrayBuffer[] = [];
       for (const [name, c] of t.columns) {
@@ -44,7 +46,7 @@ parentPort?.on('message', (job: FileJob) => {
     } catch (e: unknown) {
       const d = e instanceof DataError;
       parentPort!.postMessage({ id: job.id, ok: false, data: d, code: d ? e.code : 'bad-input',
-        message: e instanceof Error ? (d ? e.message : e.stack ?? e.message) : String(e), file: d ? e.file : job.file } satisfies FileReply);
+        message: e instanceof Error ? (d ? e.message : e.stack ?? e.message) : String(e), file: d ? e.file : job.files[0] } satisfies FileReply);
     }
   })();
 });

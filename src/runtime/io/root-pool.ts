@@ -118,15 +118,23 @@ export async function closeRootFilePool(): Promise<void> {
 }
 
 /**
- * Reads `files` (each with `tree` and `columns`) on `threads` workers. `onFile(i, table)` is called in
- * file order as soon as file i and all before it are done. The first error (in file order) rejects.
+ * Reads `files` (each with `tree` and `columns`) on `threads` workers, in runs of consecutive files
+ * (about four runs per worker, so the workers stay busy while results travel and few parts come back).
+ * `onRun(last, rows, columns)` is called in file order as soon as a run and all runs before it are
+ * done (`last`: index of the run's last file). The first error (in file order) rejects.
  */
 export async function readFilesInWorkers(
   files: readonly string[], tree: string | undefined, columns: readonly string[], threads: number,
-  onFile: (index: number, rows: number, columns: Map<string, Column>) => void,
+  onRun: (last: number, rows: number, columns: Map<string, Column>) => void,
   directHeaders = true,
 ): Promise<void> {
-  const workers = getFileWorkers(Math.min(threads, files.length));
+  const nRuns = Math.min(files.length, threads * 4);
+  const runs: { from: number; to: number }[] = [];
+  for (let r = 0; r < nRuns; r++) {
+    const from = Math.floor((r * files.length) / nRuns), to = Math.floor(((r + 1) * files.length) / nRuns);
+    if (to > from) runs.push({ from, to });
+  }
+  const workers = getFileWorkers(Math.min(threads, runs.length));
   const done = new Map<number, { rows: number; cols: Map<string, Column> } | Error>();
   let emitted = 0, next = 0;
   await new Promise<void>((resolve, reject) => {
@@ -136,13 +144,13 @@ export async function readFilesInWorkers(
         const r = done.get(emitted)!;
         done.delete(emitted);
         if (r instanceof Error) { failed = true; reject(r); return; }
-        try { onFile(emitted, r.rows, r.cols); } catch (e: unknown) { failed = true; reject(e); return; }
+        try { onRun(runs[emitted]!.to - 1, r.rows, r.cols); } catch (e: unknown) { failed = true; reject(e); return; }
         emitted++;
       }
-      if (emitted === files.length) resolve();
+      if (emitted === runs.length) resolve();
     };
     const launch = (w: Worker): void => {
-      if (failed || next >= files.length) { w.unref(); return; }
+      if (failed || next >= runs.length) { w.unref(); return; }
       const index = next++;
       const id = nextId++;
       w.ref();
@@ -168,8 +176,10 @@ export async function readFilesInWorkers(
       const onError = (e: Error): void => { failed = true; reject(e); };
       w.on('message', onMessage);
       w.on('error', onError);
-      w.postMessage({ id, file: files[index]!, tree, columns, directHeaders } satisfies FileJob);
+      const run = runs[index]!;
+      w.postMessage({ id, files: files.slice(run.from, run.to), tree, columns, directHeaders } satisfies FileJob);
     };
+    if (runs.length === 0) { resolve(); return; }
     for (const w of workers) launch(w);
   });
 }

@@ -105,21 +105,28 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
 const workerTemplates = new Map<string, OpenTree>();
 
 /**
- * One file of a chain read on a worker thread (root-file-worker.ts): the first file a worker sees for
- * a tree is opened with jsroot and becomes its template; later files go through `openChainMember`.
+ * A run of consecutive files of a chain read on a worker thread (root-file-worker.ts): the first file a
+ * worker sees for a tree is opened with jsroot and becomes its template; later files go through
+ * `openChainMember`. The run is decoded into one array per column (readTrees), so a worker sends back
+ * one part per run rather than one per file.
  */
-export async function readRootChainFile(file: string, tree: string | undefined, columns: readonly string[], opts: RootReadOptions = {}): Promise<Table> {
+export async function readRootChainFiles(files: readonly string[], tree: string | undefined, columns: readonly string[], opts: RootReadOptions = {}): Promise<Table> {
   const tkey = tree ?? '';
-  const template = workerTemplates.get(tkey);
-  let t: OpenTree;
-  if (template === undefined || template.file === file) {
-    t = await openTree(file, tree, opts);
-    if (t.kind === 'TTree' && t.direct !== true) workerTemplates.set(tkey, t);
-  } else {
-    t = await openChainMember(file, template, columns, opts);
+  const opened: OpenTree[] = [];
+  for (const file of files) {
+    const template = workerTemplates.get(tkey);
+    let t: OpenTree;
+    if (template === undefined || template.file === file) {
+      t = await openTree(file, tree, opts);
+      if (t.kind === 'TTree' && t.direct !== true) workerTemplates.set(tkey, t);
+    } else {
+      t = await openChainMember(file, template, columns, opts);
+    }
+    for (const name of columns) branchOf(t, name);
+    opened.push(t);
   }
-  for (const name of columns) branchOf(t, name);
-  return { rows: t.entries, columns: await readTrees([t], columns, { ...opts, threads: 0 }) };
+  const rows = opened.reduce((s, t) => s + t.entries, 0);
+  return { rows, columns: await readTrees(opened, columns, { ...opts, threads: 0 }) };
 }
 
 function assemble(parts: readonly Map<string, Column>[], names: readonly string[], rows: number): Table {
@@ -146,11 +153,11 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
   const parts: Map<string, Column>[] = [];
   let rows = 0;
   opts.verbose?.(`reading ${files.length} files on ${threads} worker threads`);
-  await readFilesInWorkers(files, src.tree ?? first.tree, names, threads, (i, n, cols) => {
+  await readFilesInWorkers(files, src.tree ?? first.tree, names, threads, (last, n, cols) => {
     parts.push(cols);
     rows += n;
-    opts.onProgress?.({ file: files[i]!, filesDone: i + 1, files: files.length, entriesDone: rows,
-      entries: Math.round((rows / (i + 1)) * files.length) });
+    opts.onProgress?.({ file: files[last]!, filesDone: last + 1, files: files.length, entriesDone: rows,
+      entries: Math.round((rows / (last + 1)) * files.length) });
   }, opts.directHeaders ?? true);
   return assemble(parts, names, rows);
 }

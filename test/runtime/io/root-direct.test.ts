@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Column } from '../../../src/runtime/io/table.js';
-import { clearRootCache, openTree, readRoot, readRootChainFile, readRootGeneric } from '../../../src/runtime/io/root.js';
+import { clearRootCache, openTree, readRoot, readRootChainFiles, readRootGeneric } from '../../../src/runtime/io/root.js';
 import { DirectUnsupported, readDirect, type DirectBranch } from '../../../src/runtime/io/root-direct.js';
 import { DataError } from '../../../src/runtime/io/root-errors.js';
 import { expectSameColumn } from '../../helpers/columns.js';
@@ -128,7 +128,7 @@ describe('chains read through the direct-header shortcut', () => {
       for (const c of cols) expectSameColumn(concat([0, 1, 2].map(() => one.columns.get(c)!)), t.columns.get(c)!, `${file}:${c}`);
       // The worker entry point takes the same shortcut after its first file.
       const parts = [];
-      for (const f of files) parts.push(await readRootChainFile(f, tree, cols));
+      for (const f of files) parts.push(await readRootChainFiles([f], tree, cols));
       for (const c of cols) expectSameColumn(t.columns.get(c)!, concat(parts.map((p) => p.columns.get(c)!)), `worker ${file}:${c}`);
     }
   }, 60_000);
