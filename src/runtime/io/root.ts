@@ -812,9 +812,9 @@ async function openRNTuple(file: string, name: string, obj: any, f: JsFile, time
 // Reading one tree
 
 /**
- * Reads `names` from every tree of a chain on this thread. Fast-path branches are decompressed file by
- * file, measured, and then decoded straight into one preallocated array per column (no per-file parts,
- * no concatenation); generic branches are read per file and concatenated.
+ * Reads `names` from every tree of a chain on this thread. Fast-path branches are decompressed, measured
+ * and decoded file by file straight into one array per column (no per-file parts, no concatenation);
+ * generic branches are read per file and concatenated.
  */
 async function readTrees(trees: readonly OpenTree[], names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
   const total = trees.reduce((s, t) => s + t.entries, 0);
@@ -833,39 +833,49 @@ async function readTrees(trees: readonly OpenTree[], names: readonly string[], o
   }
   const fastNames = names.filter((_, i) => allFast[i]);
   const genericNames = names.filter((_, i) => !allFast[i]);
-  // Phase 1: decompress and measure every file's fast branches.
-  const per: { t: OpenTree; fast: BranchEntry[]; u: Unpacked; m: Measured[] }[] = [];
+  // File by file: decompress and measure the fast branches, then decode them at once into one array
+  // per column, so a file's decompressed baskets die young (cheap for the garbage collector). The
+  // arrays are sized from the first file's values per entry (exact for fixed-size layouts) and grow
+  // by doubling if a later file is denser.
+  const sinks: (Sink | undefined)[] = fastNames.map(() => undefined);
+  const vAt = fastNames.map(() => 0);
   const genericParts: Map<string, Column>[] = [];
-  let done = 0;
+  let row0 = 0;
   for (let fi = 0; fi < trees.length; fi++) {
     const t = trees[fi]!;
     const fast = fastNames.map((n) => branchOf(t, n));
     const u = fast.length > 0 ? await unpackFast(t, fast, opts) : { refs: [], baskets: [] };
     const m = fast.map((b, i) => measureBranch(t, b, u.refs[i]!, u.baskets[i]!));
-    per.push({ t, fast, u, m });
-    if (genericNames.length > 0) genericParts.push(await readGenericOf(t, genericNames, opts));
-    done += t.entries;
-    opts.onProgress?.({ file: t.file, filesDone: fi + 1, files: trees.length, entriesDone: done, entries: total });
-  }
-  // Phase 2: allocate exact outputs and decode into them.
-  const sinks = fastNames.map((n, i) => makeSink(firstBranches[names.indexOf(n)]!, total, per.reduce((s, p) => s + p.m[i]!.values, 0)));
-  const vAt = fastNames.map(() => 0);
-  let row0 = 0;
-  for (const p of per) {
-    p.fast.forEach((b, i) => {
+    fast.forEach((b, i) => {
+      const need = vAt[i]! + m[i]!.values;
+      let sink = sinks[i];
+      if (sink === undefined) {
+        const plan = b.plan;
+        const exact = plan.path === 'fast' && plan.layout === 'fixed' ? total * plan.len : 0;
+        const est = exact > 0 ? exact : Math.ceil((m[i]!.values / Math.max(1, t.entries)) * total * 1.1) + 16;
+        sink = sinks[i] = makeSink(firstBranches[names.indexOf(fastNames[i]!)]!, total, Math.max(need, est));
+      } else if (need > sink.values.length) {
+        const grown = new Float64Array(Math.max(need, 2 * sink.values.length));
+        grown.set(sink.values.subarray(0, vAt[i]!));
+        sink.values = grown;
+      }
       try {
-        vAt[i]! += decodeInto(b, p.u.refs[i]!, p.u.baskets[i]!, p.m[i]!, sinks[i]!, row0, vAt[i]!);
+        vAt[i]! += decodeInto(b, u.refs[i]!, u.baskets[i]!, m[i]!, sink, row0, vAt[i]!);
       } catch (e: unknown) {
-        if (e instanceof BasketError) throw new DataError('corrupt', `${p.t.file}: branch \`${b.column}\`: ${e.message}`, p.t.file);
+        if (e instanceof BasketError) throw new DataError('corrupt', `${t.file}: branch \`${b.column}\`: ${e.message}`, t.file);
         throw e;
       }
-      opts.verbose?.(`${p.t.file}: \`${b.column}\` (${b.type}) read by the fast path from ${p.u.refs[i]!.length} baskets`);
+      opts.verbose?.(`${t.file}: \`${b.column}\` (${b.type}) read by the fast path from ${u.refs[i]!.length} baskets`);
     });
-    p.u.baskets.length = 0; // let the decompressed baskets go
-    row0 += p.t.entries;
+    if (genericNames.length > 0) genericParts.push(await readGenericOf(t, genericNames, opts));
+    row0 += t.entries;
+    opts.onProgress?.({ file: t.file, filesDone: fi + 1, files: trees.length, entriesDone: row0, entries: total });
   }
+  sinks.forEach((sink, i) => {
+    if (sink !== undefined && sink.kind !== 'str' && sink.values.length !== vAt[i]) sink.values = sink.values.subarray(0, vAt[i]!);
+  });
   const out = new Map<string, Column>();
-  fastNames.forEach((n, i) => out.set(n, sinkColumn(sinks[i]!)));
+  fastNames.forEach((n, i) => out.set(n, sinkColumn(sinks[i] ?? makeSink(firstBranches[names.indexOf(n)]!, total, 0))));
   for (const n of genericNames) out.set(n, concatColumns(genericParts.map((g) => g.get(n)!), n));
   return new Map(names.map((n) => [n, out.get(n)!]));
 }
@@ -1099,7 +1109,7 @@ interface Sink {
   readonly column: string;
   readonly kind: 'num' | 'jagged' | 'str';
   readonly dtype: Dtype;
-  readonly values: Float64Array;
+  values: Float64Array;
   readonly offsets: Int32Array;
   readonly strs: string[];
 }
