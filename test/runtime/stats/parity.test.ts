@@ -94,17 +94,45 @@ function checkDataset(label: string, data: Data, rows: any[], weighted: boolean)
       expect(maxDiff).toBeLessThan(1e-6); // in practice identical up to rounding
     });
 
-    it('kNN mutual information vs mutual_info_classif(random_state=0): within 0.01 unless the column is mostly ties', () => {
-      // On a column with few distinct values (PRI_jet_num has 4) the kNN estimate depends on the
-      // tie-breaking noise itself: over 12 numpy seeds sklearn's PRI_jet_num MI has sd 0.004 and
-      // our Rng's draws give the same mean (0.0199 vs 0.0203). There we allow 0.025.
+    it('kNN mutual information averaged over 64 noise seeds vs mutual_info_classif averaged over 64 random_states: within 0.01 (and within noise) on every variable, ranks ≥ 0.95', () => {
+      // One sklearn draw is not a reference to 0.01: sklearn disagrees with itself across
+      // random_state (its 1e-10 tie-breaking noise decides neighbours on tied columns). On these rows
+      // random_state 0 and 1 differ by up to 0.013 (HiggsML) and 0.011 (UCI); on UCI the Spearman
+      // correlation of the 28-variable ranking between two random_states has median 0.69 (min 0.31),
+      // and even two disjoint 32-seed sklearn means correlate only 0.92–0.98 (most UCI variables have
+      // MI < 0.004, equal within noise). So the reference is sklearn's mean over 64 random_states
+      // (make_fixtures.py, with the sd of one draw), and winnow's estimator is averaged over 64 of
+      // its own noise seeds (0..63). Besides the issue's 0.01, each mean must agree within 5 standard
+      // errors of the difference of two 64-draw means (floor 0.001).
+      const ours: number[] = [], theirs: number[] = [];
+      let maxDiff = 0, maxZ = 0;
       rows.forEach((r, j) => {
-        const x = data.columns[j]!;
-        const distinct = new Set(Array.from(x).filter((v) => !Number.isNaN(v))).size;
-        const tol = distinct < 0.5 * r.n ? 0.025 : 0.01;
-        const mi = mutualInfo(x, data.y, { k: 3, seed: 0 });
-        expect(Math.abs(mi - r.mutual_info), `${r.name}: ${mi} vs ${r.mutual_info}`).toBeLessThan(tol);
+        const S = r.mutual_info_seeds as number;
+        expect(S).toBe(64);
+        let sum = 0;
+        for (let seed = 0; seed < S; seed++) sum += mutualInfo(data.columns[j]!, data.y, { k: 3, seed });
+        const mi = sum / S;
+        const d = Math.abs(mi - r.mutual_info_mean);
+        const se = r.mutual_info_sd * Math.sqrt(2 / S);
+        const msg = `${r.name}: ${mi} vs ${r.mutual_info_mean} (sd of one sklearn draw ${r.mutual_info_sd})`;
+        expect(d, msg).toBeLessThan(0.01);
+        expect(d, msg).toBeLessThan(Math.max(1e-3, 5 * se));
+        maxDiff = Math.max(maxDiff, d);
+        if (se > 0) maxZ = Math.max(maxZ, d / se);
+        ours.push(mi);
+        theirs.push(r.mutual_info_mean);
       });
+      const rc = rankCorr(ours, theirs);
+      console.log(`${label}: MI averaged over 64 draws: max |diff| ${maxDiff.toFixed(4)} (max ${maxZ.toFixed(1)} se), rank correlation ${rc.toFixed(3)}`);
+      expect(rc).toBeGreaterThanOrEqual(0.95);
+    }, 120000);
+
+    it('mutualInfo({ draws }) is the mean of the single-seed estimates', () => {
+      const x = data.columns[0]!;
+      let sum = 0;
+      for (let seed = 5; seed < 9; seed++) sum += mutualInfo(x, data.y, { k: 3, seed });
+      expect(mutualInfo(x, data.y, { k: 3, seed: 5, draws: 4 })).toBe(sum / 4);
+      expect(() => mutualInfo(x, data.y, { draws: 0 })).toThrow(/draws/);
     });
   });
 }
