@@ -108,16 +108,55 @@ function asympP(d: number, n1: number, n2: number): number {
   return kolmogn(N, d, false);
 }
 
+/** True when every weight is the same positive number: then KS is the unweighted (scipy) test. */
+export function unitWeights(w: Float64Array): boolean {
+  const m = w.length;
+  if (m === 0) return true;
+  const w0 = w[0]!;
+  if (!(w0 > 0)) return false;
+  for (let i = 1; i < m; i++) if (w[i] !== w0) return false;
+  return true;
+}
+
+/**
+ * The unweighted result from the extremes of c1/nS − c2/nB over the tie groups (scipy's maxS and
+ * minS), with scipy's choice of exact or asymptotic p-value.
+ */
+export function ksUnweightedResult(maxS: number, minS: number, nS: number, nB: number, method: KsMethod): KsResult {
+  const negMin = Math.min(Math.max(-minS, 0), 1);
+  let d = negMin > maxS ? negMin : maxS;
+  let mode: 'exact' | 'asymp';
+  if (method === 'auto') mode = Math.max(nS, nB) <= MAX_AUTO_N ? 'exact' : 'asymp';
+  else if (method === 'exact') {
+    const g = gcd(nS, nB);
+    mode = nS / g >= INT32_MAX / (nB / g) ? 'asymp' : 'exact';
+  } else mode = 'asymp';
+  if (mode === 'exact') {
+    const ex = exactTwoSided(nS, nB, d);
+    if (ex) return { statistic: ex.d, pvalue: ex.p, method: 'exact', weighted: false };
+    mode = 'asymp';
+    // scipy keeps the rounded d when the exact attempt fails.
+    const g = gcd(nS, nB);
+    const lcm = Math.floor(nS / g) * nB;
+    d = roundHalfEven(d * lcm) / lcm;
+  }
+  const p = asympP(d, nS, nB);
+  return { statistic: d, pvalue: Math.min(Math.max(p, 0), 1), method: 'asymp', weighted: false };
+}
+
+/** The weighted result from D and the classes' Σw and Σw² (asymptotic p-value, Kish sizes). */
+export function ksWeightedResult(d: number, WS: number, WB: number, W2S: number, W2B: number): KsResult {
+  if (!(WS > 0 && WB > 0)) return { statistic: NaN, pvalue: NaN, method: 'asymp', weighted: true };
+  const neS = (WS * WS) / W2S, neB = (WB * WB) / W2B;
+  const p = asympP(Math.min(d, 1), neS, neB);
+  return { statistic: d, pvalue: Math.min(Math.max(p, 0), 1), method: 'asymp', weighted: true };
+}
+
 /** KS statistic and p-value from rows already sorted by x (see `sortBinary`). */
 export function ks2Sorted(s: SortedBinary, method: KsMethod = 'auto'): KsResult {
   const { x, cls, w, nS, nB } = s;
   const m = x.length;
-  let unweighted = true;
-  if (m > 0) {
-    const w0 = w[0]!;
-    if (!(w0 > 0)) unweighted = false;
-    for (let i = 1; i < m && unweighted; i++) if (w[i] !== w0) unweighted = false;
-  }
+  const unweighted = unitWeights(w);
   if (nS === 0 || nB === 0) return { statistic: NaN, pvalue: NaN, method: 'asymp', weighted: !unweighted };
   if (unweighted) {
     let c1 = 0, c2 = 0, maxS = -Infinity, minS = Infinity;
@@ -131,25 +170,7 @@ export function ks2Sorted(s: SortedBinary, method: KsMethod = 'auto'): KsResult 
       if (diff > maxS) maxS = diff;
       if (diff < minS) minS = diff;
     }
-    const negMin = Math.min(Math.max(-minS, 0), 1);
-    let d = negMin > maxS ? negMin : maxS;
-    let mode: 'exact' | 'asymp';
-    if (method === 'auto') mode = Math.max(nS, nB) <= MAX_AUTO_N ? 'exact' : 'asymp';
-    else if (method === 'exact') {
-      const g = gcd(nS, nB);
-      mode = nS / g >= INT32_MAX / (nB / g) ? 'asymp' : 'exact';
-    } else mode = 'asymp';
-    if (mode === 'exact') {
-      const ex = exactTwoSided(nS, nB, d);
-      if (ex) return { statistic: ex.d, pvalue: ex.p, method: 'exact', weighted: false };
-      mode = 'asymp';
-      // scipy keeps the rounded d when the exact attempt fails.
-      const g = gcd(nS, nB);
-      const lcm = Math.floor(nS / g) * nB;
-      d = roundHalfEven(d * lcm) / lcm;
-    }
-    const p = asympP(d, nS, nB);
-    return { statistic: d, pvalue: Math.min(Math.max(p, 0), 1), method: 'asymp', weighted: false };
+    return ksUnweightedResult(maxS, minS, nS, nB, method);
   }
   // Weighted.
   let WS = 0, WB = 0, W2S = 0, W2B = 0;
@@ -157,7 +178,7 @@ export function ks2Sorted(s: SortedBinary, method: KsMethod = 'auto'): KsResult 
     const wi = w[i]!;
     if (cls[i]) { WS += wi; W2S += wi * wi; } else { WB += wi; W2B += wi * wi; }
   }
-  if (!(WS > 0 && WB > 0)) return { statistic: NaN, pvalue: NaN, method: 'asymp', weighted: true };
+  if (!(WS > 0 && WB > 0)) return ksWeightedResult(NaN, WS, WB, W2S, W2B);
   let cS = 0, cB = 0, d = 0;
   for (let i = 0; i < m; ) {
     const v = x[i]!;
@@ -168,9 +189,7 @@ export function ks2Sorted(s: SortedBinary, method: KsMethod = 'auto'): KsResult 
     const diff = Math.abs(cS / WS - cB / WB);
     if (diff > d) d = diff;
   }
-  const neS = (WS * WS) / W2S, neB = (WB * WB) / W2B;
-  const p = asympP(Math.min(d, 1), neS, neB);
-  return { statistic: d, pvalue: Math.min(Math.max(p, 0), 1), method: 'asymp', weighted: true };
+  return ksWeightedResult(d, WS, WB, W2S, W2B);
 }
 
 /**

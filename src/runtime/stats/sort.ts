@@ -6,6 +6,10 @@
  * passes whose digit is constant), because a comparator sort of 250 000 indices costs ~10× more in
  * V8 and the ranking bench sorts 60 columns. Inputs must be NaN-free (callers drop missing values
  * first); -0 sorts just before +0, which keeps equal values contiguous.
+ * `sortBinary` (KS, AUC) sorts x with class and weight: a radix sort on a 32-bit key (x rounded to
+ * float32, so at most three 11-bit passes), then a repair of the rare runs where distinct doubles
+ * share a float32. `binaryRows` + `sortRows` split it so that the fused scorer can reuse the
+ * compacted rows and their moments for separation, ANOVA and Fisher.
  */
 
 const RADIX_MIN = 1024;
@@ -61,75 +65,150 @@ export interface SortedBinary {
 }
 
 /**
- * Rows with a non-NaN x, y ∈ {0, 1} and a non-NaN weight, sorted by x (the order among equal x is
- * unspecified: every caller aggregates tie groups). Rows with other labels are ignored (one-vs-rest
- * callers pass a 0/1 vector).
- * Implementation: a bucket sort on the value (≈ one bucket per row over [min, max]) that scatters
- * x, class and weight together, then sorts each bucket (insertion sort when small, radix argsort
- * otherwise, which also makes a bucket of equal values cost one pass). Smooth distributions cost two
- * sequential passes and one scatter; skewed ones degrade gracefully towards the radix sort.
+ * The kept rows of a binary problem in row order, with their sort keys (see `binaryRows`). Also the
+ * per-class moments that ANOVA and Fisher need, accumulated in row order exactly as `anova` and
+ * `fisherCriterion` accumulate them, so the fused scorer (`univariateAll`) gives bit-identical values.
+ */
+export interface BinaryRows {
+  /** Kept rows: x non-NaN, y ∈ {0, 1}, weight non-NaN. */
+  readonly m: number;
+  /** x and weight of kept row j at 2j and 2j + 1 (weight 1 without weights). */
+  readonly xw: Float64Array;
+  /** j | (class << 31) for kept row j (first m entries). */
+  readonly row: Uint32Array;
+  /** Monotone 32-bit key of x (first m entries): the float32 rounding of x, sign-flipped bits. */
+  readonly key: Uint32Array;
+  /** Histograms of the key's three radix digits (bits 0–10, 11–21, 22–31), 2048 entries each. */
+  readonly hist: Uint32Array;
+  readonly nS: number;
+  readonly nB: number;
+  /** Σw per class, background [0] and signal [1]. */
+  readonly wSum: Float64Array;
+  /** Σ w·x per class. */
+  readonly wxSum: Float64Array;
+  /** Σw, Σw², Σ w·x over both classes. */
+  readonly wTot: number;
+  readonly w2Tot: number;
+  readonly wxTot: number;
+  /** Smallest and largest kept x (±Infinity included; +Infinity / −Infinity when m = 0). */
+  readonly min: number;
+  readonly max: number;
+}
+
+const DIGIT = 2048;
+
+/**
+ * One pass over the rows: keeps rows with a non-NaN x, y ∈ {0, 1} and a non-NaN weight (other labels
+ * are ignored: one-vs-rest callers pass a 0/1 vector), compacts them, and builds the radix keys.
+ * The key is Math.fround(x + 0) with its sign bit flipped (negative: all bits flipped), so keys are
+ * in the order of x (monotone, not strictly: distinct doubles may share a float32) and −0, +0 share one.
+ */
+export function binaryRows(x: Float64Array, y: Float64Array, w?: Float64Array | null): BinaryRows {
+  const n = x.length;
+  if (n >= 0x80000000) throw new RangeError(`sortBinary: too many rows (${n})`);
+  const xw = new Float64Array(2 * n);
+  const row = new Uint32Array(n);
+  const keyF = new Float32Array(n);
+  const key = new Uint32Array(keyF.buffer);
+  const hist = new Uint32Array(3 * DIGIT);
+  const wSum = new Float64Array(2), wxSum = new Float64Array(2);
+  let m = 0, nS = 0, nB = 0, wTot = 0, w2Tot = 0, wxTot = 0, min = Infinity, max = -Infinity;
+  let wS = 0, wB = 0, wxS = 0, wxB = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!, yi = y[i]!, wi = w ? w[i]! : 1;
+    if (xi !== xi || (yi !== 0 && yi !== 1) || wi !== wi) continue;
+    keyF[m] = xi + 0;
+    let k = key[m]!;
+    k = (k ^ ((k >> 31) | 0x80000000)) >>> 0;
+    key[m] = k;
+    hist[k & 2047]!++;
+    hist[DIGIT + ((k >>> 11) & 2047)]!++;
+    hist[2 * DIGIT + (k >>> 22)]!++;
+    xw[2 * m] = xi;
+    xw[2 * m + 1] = wi;
+    const wx = wi * xi;
+    if (yi === 1) { row[m] = (m | 0x80000000) >>> 0; nS++; wS += wi; wxS += wx; } else { row[m] = m; nB++; wB += wi; wxB += wx; }
+    wTot += wi; w2Tot += wi * wi; wxTot += wx;
+    if (xi < min) min = xi;
+    if (xi > max) max = xi;
+    m++;
+  }
+  wSum[0] = wB; wSum[1] = wS; wxSum[0] = wxB; wxSum[1] = wxS;
+  return { m, xw, row, key, hist, nS, nB, wSum, wxSum, wTot, w2Tot, wxTot, min, max };
+}
+
+/**
+ * Sorts the rows of `binaryRows` by x (leaves `r` unchanged). LSD radix sort of the 32-bit keys with
+ * 11-bit digits, skipping digits that are constant (a column of small integers needs one pass),
+ * carrying the row; then the rows are gathered, and runs of equal keys whose doubles are out of order
+ * (distinct values sharing a float32) are sorted by the full value (insertion sort when short, the
+ * stable radix `argsort` otherwise). Every step is stable, so equal values keep row order.
+ */
+export function sortRows(r: BinaryRows): SortedBinary {
+  const { m, xw, hist, nS, nB } = r;
+  let key = r.key, row = r.row;
+  let keyA: Uint32Array | undefined, rowA: Uint32Array | undefined, keyB: Uint32Array | undefined, rowB: Uint32Array | undefined;
+  const count = hist.slice();
+  for (let pass = 0; pass < 3 && m > 0; pass++) {
+    const off = pass * DIGIT, shift = pass * 11;
+    if (count[off + ((key[0]! >>> shift) & 2047)] === m) continue; // constant digit
+    let sum = 0;
+    for (let d = 0; d < DIGIT; d++) { const c = count[off + d]!; count[off + d] = sum; sum += c; }
+    // Ping-pong between two fresh buffers, never writing into r's arrays.
+    let dk: Uint32Array, dr: Uint32Array;
+    if (key !== keyA) { dk = keyA ??= new Uint32Array(m); dr = rowA ??= new Uint32Array(m); }
+    else { dk = keyB ??= new Uint32Array(m); dr = rowB ??= new Uint32Array(m); }
+    for (let i = 0; i < m; i++) {
+      const k = key[i]!;
+      const p = count[off + ((k >>> shift) & 2047)]!++;
+      dk[p] = k;
+      dr[p] = row[i]!;
+    }
+    key = dk; row = dr;
+  }
+  const xs = new Float64Array(m), ws = new Float64Array(m), cls = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    const t = row[i]!, o = 2 * (t & 0x7fffffff);
+    xs[i] = xw[o]!; ws[i] = xw[o + 1]!; cls[i] = t >>> 31;
+  }
+  // Keys are monotone in x, so an inversion can only sit inside a run of equal keys.
+  for (let i = 1; i < m; i++) {
+    if (!(xs[i]! < xs[i - 1]!)) continue;
+    const k = key[i]!;
+    let s0 = i - 1, s1 = i + 1;
+    while (s0 > 0 && key[s0 - 1] === k) s0--;
+    while (s1 < m && key[s1] === k) s1++;
+    sortSegment(xs, cls, ws, s0, s1);
+    i = s1 - 1;
+  }
+  return { x: xs, cls, w: ws, nS, nB, wS: r.wSum[1]!, wB: r.wSum[0]! };
+}
+
+/** Stable sort of xs[s0..s1) by value, moving cls and ws along. */
+function sortSegment(xs: Float64Array, cls: Uint8Array, ws: Float64Array, s0: number, s1: number): void {
+  const len = s1 - s0;
+  if (len <= 32) {
+    for (let i = s0 + 1; i < s1; i++) {
+      const v = xs[i]!, c = cls[i]!, wv = ws[i]!;
+      let j = i - 1;
+      while (j >= s0 && xs[j]! > v) { xs[j + 1] = xs[j]!; cls[j + 1] = cls[j]!; ws[j + 1] = ws[j]!; j--; }
+      xs[j + 1] = v; cls[j + 1] = c; ws[j + 1] = wv;
+    }
+    return;
+  }
+  const seg = xs.slice(s0, s1), segC = cls.slice(s0, s1), segW = ws.slice(s0, s1);
+  const byValue = new Float64Array(len);
+  for (let i = 0; i < len; i++) byValue[i] = seg[i]! + 0; // −0 → +0: a tie, kept in row order
+  const ord = argsort(byValue);
+  for (let i = 0; i < len; i++) { const o = ord[i]!; xs[s0 + i] = seg[o]!; cls[s0 + i] = segC[o]!; ws[s0 + i] = segW[o]!; }
+}
+
+/**
+ * Rows with a non-NaN x, y ∈ {0, 1} and a non-NaN weight, sorted by x; equal values (−0 and +0
+ * count as equal) keep row order. Rows with other labels are ignored (one-vs-rest callers pass a
+ * 0/1 vector). Cost: one pass to compact and key, at most three radix passes, one gather (see
+ * `sortRows`).
  */
 export function sortBinary(x: Float64Array, y: Float64Array, w?: Float64Array | null): SortedBinary {
-  const n = x.length;
-  let m = 0, lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const xi = x[i]!, yi = y[i]!;
-    if (xi !== xi || (yi !== 0 && yi !== 1) || (w && w[i]! !== w[i]!)) continue;
-    m++;
-    if (xi < lo && xi !== -Infinity) lo = xi;
-    if (xi > hi && xi !== Infinity) hi = xi;
-  }
-  const xs = new Float64Array(m), cls = new Uint8Array(m), ws = new Float64Array(m);
-  let nS = 0, nB = 0, wS = 0, wB = 0;
-  if (m === 0) return { x: xs, cls, w: ws, nS, nB, wS, wB };
-  const B = Math.max(1, m);
-  const finiteRange = hi > lo && Number.isFinite(hi - lo);
-  const scale = finiteRange ? (B - 1) / (hi - lo) : 0;
-  const bucketOf = (v: number): number => {
-    if (!finiteRange) return 0;
-    if (v <= lo) return 0;
-    if (v >= hi) return B - 1;
-    const b = Math.floor((v - lo) * scale);
-    return b < 0 ? 0 : b >= B ? B - 1 : b;
-  };
-  const start = new Int32Array(B + 1);
-  for (let i = 0; i < n; i++) {
-    const xi = x[i]!, yi = y[i]!;
-    if (xi !== xi || (yi !== 0 && yi !== 1) || (w && w[i]! !== w[i]!)) continue;
-    start[bucketOf(xi) + 1]!++;
-  }
-  for (let b = 0; b < B; b++) start[b + 1]! += start[b]!;
-  const fill = start.slice(0, B);
-  for (let i = 0; i < n; i++) {
-    const xi = x[i]!, yi = y[i]!;
-    if (xi !== xi || (yi !== 0 && yi !== 1)) continue;
-    const wi = w ? w[i]! : 1;
-    if (wi !== wi) continue;
-    const p = fill[bucketOf(xi)]!++;
-    xs[p] = xi; ws[p] = wi;
-    if (yi === 1) { cls[p] = 1; nS++; wS += wi; } else { nB++; wB += wi; }
-  }
-  for (let b = 0; b < B; b++) {
-    const s0 = start[b]!, s1 = start[b + 1]!, len = s1 - s0;
-    if (len < 2) continue;
-    // Tied data (values recorded to a few decimals) puts each repeated value in a bucket of its own:
-    // nothing to sort there.
-    let allEqual = true;
-    const v0 = xs[s0]!;
-    for (let i = s0 + 1; i < s1; i++) if (xs[i] !== v0) { allEqual = false; break; }
-    if (allEqual) continue;
-    if (len <= 32) {
-      for (let i = s0 + 1; i < s1; i++) {
-        const v = xs[i]!, c = cls[i]!, wv = ws[i]!;
-        let j = i - 1;
-        while (j >= s0 && xs[j]! > v) { xs[j + 1] = xs[j]!; cls[j + 1] = cls[j]!; ws[j + 1] = ws[j]!; j--; }
-        xs[j + 1] = v; cls[j + 1] = c; ws[j + 1] = wv;
-      }
-    } else {
-      const seg = xs.slice(s0, s1), segC = cls.slice(s0, s1), segW = ws.slice(s0, s1);
-      const ord = argsort(seg);
-      for (let i = 0; i < len; i++) { const o = ord[i]!; xs[s0 + i] = seg[o]!; cls[s0 + i] = segC[o]!; ws[s0 + i] = segW[o]!; }
-    }
-  }
-  return { x: xs, cls, w: ws, nS, nB, wS, wB };
+  return sortRows(binaryRows(x, y, w));
 }

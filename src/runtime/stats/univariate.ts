@@ -17,8 +17,8 @@
  *   min(1, K · min_c p_c).
  */
 import { fSf } from './special.js';
-import { sortBinary, type SortedBinary } from './sort.js';
-import { ks2Sorted, type KsMethod } from './ks.js';
+import { binaryRows, sortBinary, sortRows, type SortedBinary } from './sort.js';
+import { ks2Sorted, ksUnweightedResult, ksWeightedResult, unitWeights, type KsMethod, type KsResult } from './ks.js';
 import { mutualInfo, type MiMethod } from './mi.js';
 
 export interface SeparationOptions {
@@ -35,13 +35,11 @@ export interface SeparationOptions {
  * Bins with p_S + p_B ≤ 0 (possible with negative weights) are skipped, as TMVA's GetSeparation does.
  */
 export function separation(x: Float64Array, y: Float64Array, w?: Float64Array | null, opts: SeparationOptions = {}): number {
-  const bins = opts.bins ?? 40;
-  if (!(Number.isInteger(bins) && bins > 0)) throw new RangeError(`separation: bins must be a positive integer, got ${bins}`);
+  const bins = separationBins(opts);
   const n = x.length;
   let lo: number, hi: number;
   if (opts.range) {
     [lo, hi] = opts.range;
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi >= lo)) throw new RangeError(`separation: invalid range [${lo}, ${hi}]`);
   } else {
     lo = Infinity; hi = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -53,33 +51,71 @@ export function separation(x: Float64Array, y: Float64Array, w?: Float64Array | 
     if (lo > hi) return NaN;
     if (!(Number.isFinite(lo) && Number.isFinite(hi))) return NaN;
   }
-  if (lo === hi) { lo -= 0.5; hi += 0.5; }
-  const step = (hi - lo) / bins;
-  const edges = new Float64Array(bins + 1);
-  for (let i = 0; i < bins; i++) edges[i] = i * step + lo;
-  edges[bins] = hi;
-  const norm = bins / (hi - lo);
-  const hS = new Float64Array(bins), hB = new Float64Array(bins);
+  const h = new Histogram(lo, hi, bins);
   for (let i = 0; i < n; i++) {
     const xi = x[i]!, yi = y[i]!;
-    if (!(xi >= lo && xi <= hi) || (yi !== 0 && yi !== 1)) continue;
+    if (!(xi >= h.lo && xi <= h.hi) || (yi !== 0 && yi !== 1)) continue;
     const wi = w ? w[i]! : 1;
     if (Number.isNaN(wi)) continue;
-    let b = Math.trunc((xi - lo) * norm);
+    const b = h.bin(xi);
+    if (yi === 1) h.hS[b]! += wi; else h.hB[b]! += wi;
+  }
+  return h.separation();
+}
+
+/** The validated bin count of `opts` (throws on bad bins or range, as `separation` does). */
+function separationBins(opts: SeparationOptions): number {
+  const bins = opts.bins ?? 40;
+  if (!(Number.isInteger(bins) && bins > 0)) throw new RangeError(`separation: bins must be a positive integer, got ${bins}`);
+  if (opts.range) {
+    const [lo, hi] = opts.range;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi >= lo)) throw new RangeError(`separation: invalid range [${lo}, ${hi}]`);
+  }
+  return bins;
+}
+
+/** Signal and background histograms on numpy's equal-width bins over [lo, hi] (widened when lo = hi). */
+class Histogram {
+  readonly lo: number;
+  readonly hi: number;
+  readonly bins: number;
+  readonly edges: Float64Array;
+  readonly norm: number;
+  readonly hS: Float64Array;
+  readonly hB: Float64Array;
+  constructor(lo: number, hi: number, bins: number) {
+    if (lo === hi) { lo -= 0.5; hi += 0.5; }
+    this.lo = lo; this.hi = hi; this.bins = bins;
+    const step = (hi - lo) / bins;
+    const edges = new Float64Array(bins + 1);
+    for (let i = 0; i < bins; i++) edges[i] = i * step + lo;
+    edges[bins] = hi;
+    this.edges = edges;
+    this.norm = bins / (hi - lo);
+    this.hS = new Float64Array(bins);
+    this.hB = new Float64Array(bins);
+  }
+  /** Bin of lo ≤ xi ≤ hi exactly as numpy.histogram assigns it (last bin closed). */
+  bin(xi: number): number {
+    const bins = this.bins, edges = this.edges;
+    let b = Math.trunc((xi - this.lo) * this.norm);
     if (b === bins) b--;
     if (xi < edges[b]!) b--;
     if (b !== bins - 1 && xi >= edges[b + 1]!) b++;
-    if (yi === 1) hS[b]! += wi; else hB[b]! += wi;
+    return b;
   }
-  let sS = 0, sB = 0;
-  for (let b = 0; b < bins; b++) { sS += hS[b]!; sB += hB[b]!; }
-  if (!(sS > 0 && sB > 0)) return NaN;
-  let sep = 0;
-  for (let b = 0; b < bins; b++) {
-    const ps = hS[b]! / sS, pb = hB[b]! / sB;
-    if (ps + pb > 0) sep += ((ps - pb) * (ps - pb)) / (ps + pb);
+  separation(): number {
+    const { hS, hB, bins } = this;
+    let sS = 0, sB = 0;
+    for (let b = 0; b < bins; b++) { sS += hS[b]!; sB += hB[b]!; }
+    if (!(sS > 0 && sB > 0)) return NaN;
+    let sep = 0;
+    for (let b = 0; b < bins; b++) {
+      const ps = hS[b]! / sS, pb = hB[b]! / sB;
+      if (ps + pb > 0) sep += ((ps - pb) * (ps - pb)) / (ps + pb);
+    }
+    return 0.5 * sep;
   }
-  return 0.5 * sep;
 }
 
 export interface AnovaResult {
@@ -115,13 +151,8 @@ export function anova(x: Float64Array, y: Float64Array, w?: Float64Array | null)
   }
   let groups = 0;
   for (let c = 0; c < K; c++) if (cnt[c]! > 0) groups++;
-  const nan = { f: NaN, pvalue: NaN, df1: groups - 1, df2: NaN };
-  if (groups < 2 || !(Wt > 0)) return nan;
-  const mean = new Float64Array(K);
-  for (let c = 0; c < K; c++) mean[c] = W[c]! !== 0 ? S[c]! / W[c]! : 0;
-  const m = St / Wt;
-  let ssb = 0;
-  for (let c = 0; c < K; c++) if (cnt[c]! > 0) ssb += W[c]! * (mean[c]! - m) * (mean[c]! - m);
+  if (groups < 2 || !(Wt > 0)) return { f: NaN, pvalue: NaN, df1: groups - 1, df2: NaN };
+  const mean = groupMeans(W, S);
   let ssw = 0;
   for (let i = 0; i < n; i++) {
     const xi = x[i]!, yi = y[i]!;
@@ -131,7 +162,27 @@ export function anova(x: Float64Array, y: Float64Array, w?: Float64Array | null)
     const d = xi - mean[yi]!;
     ssw += wi * d * d;
   }
-  const neff = w ? (Wt * Wt) / W2 : Wt;
+  return anovaResult(W, cnt, mean, Wt, W2, St, ssw, !!w);
+}
+
+/** Weighted class means Σwx / Σw (0 for a class with Σw = 0). */
+function groupMeans(W: Float64Array, S: Float64Array): Float64Array {
+  const mean = new Float64Array(W.length);
+  for (let c = 0; c < W.length; c++) mean[c] = W[c]! !== 0 ? S[c]! / W[c]! : 0;
+  return mean;
+}
+
+/** F, p and degrees of freedom from the per-class sums and the within-class sum of squares. */
+function anovaResult(W: Float64Array, cnt: Float64Array, mean: Float64Array, Wt: number, W2: number, St: number, ssw: number, weighted: boolean): AnovaResult {
+  const K = W.length;
+  let groups = 0;
+  for (let c = 0; c < K; c++) if (cnt[c]! > 0) groups++;
+  const nan = { f: NaN, pvalue: NaN, df1: groups - 1, df2: NaN };
+  if (groups < 2 || !(Wt > 0)) return nan;
+  const m = St / Wt;
+  let ssb = 0;
+  for (let c = 0; c < K; c++) if (cnt[c]! > 0) ssb += W[c]! * (mean[c]! - m) * (mean[c]! - m);
+  const neff = weighted ? (Wt * Wt) / W2 : Wt;
   const df1 = groups - 1, df2 = neff - groups;
   if (!(df2 > 0)) return { ...nan, df2 };
   const f = (ssb / df1) / (ssw / df2);
@@ -196,6 +247,11 @@ export function fisherCriterion(x: Float64Array, y: Float64Array, w?: Float64Arr
     if (Number.isNaN(wi)) continue;
     if (yi === 1) vS += wi * (xi - mS) * (xi - mS); else vB += wi * (xi - mB) * (xi - mB);
   }
+  return fisherResult(WS, WB, mS, mB, vS, vB);
+}
+
+/** (μ_S − μ_B)² / (σ_S² + σ_B²) from the class weights, means and Σw(x − μ)² sums. */
+function fisherResult(WS: number, WB: number, mS: number, mB: number, vS: number, vB: number): number {
   vS /= WS; vB /= WB;
   const num = (mS - mB) * (mS - mB);
   const den = vS + vB;
@@ -224,6 +280,8 @@ export interface UnivariateOptions extends SeparationOptions {
   readonly seed?: number;
   /** Bins of the histogram mutual-information estimator. */
   readonly miBins?: number;
+  /** kNN mutual information averaged over this many tie-breaking noise draws (default 1). */
+  readonly miDraws?: number;
 }
 
 export interface ClassScore {
@@ -263,7 +321,7 @@ function binaryScore(name: ScoreName, x: Float64Array, y: Float64Array, w: Float
       return { value: r.f, pvalue: r.pvalue };
     }
     case 'mutual_info':
-      return { value: mutualInfo(x, y, { k: opts.k, method: opts.miMethod, seed: opts.seed, bins: opts.miBins, w }) };
+      return { value: mutualInfo(x, y, { k: opts.k, method: opts.miMethod, seed: opts.seed, draws: opts.miDraws, bins: opts.miBins, w }) };
     case 'auc': {
       const a = aucSorted(sortBinary(x, y, w));
       return { value: Number.isNaN(a) ? NaN : Math.max(a, 1 - a) };
@@ -313,7 +371,7 @@ export function univariate(name: string, x: Float64Array, y: Float64Array, w?: F
     return { score: name, value: r.f, pvalue: r.pvalue, perClass };
   }
   if (name === 'mutual_info') {
-    const v = mutualInfo(x, y, { k: opts.k, method: opts.miMethod, seed: opts.seed, bins: opts.miBins, w });
+    const v = mutualInfo(x, y, { k: opts.k, method: opts.miMethod, seed: opts.seed, draws: opts.miDraws, bins: opts.miBins, w });
     return { score: name, value: v, perClass };
   }
   let num = 0, den = 0;
@@ -342,25 +400,128 @@ export function scoreRecord(results: readonly UnivariateResult[]): Record<string
 }
 
 /**
- * Several scores of one variable at once (same results as calling `univariate` per score). Binary
- * problems sort the variable once for KS and AUC; callers that own a whole variable (the bench, a
- * step that groups scores) save one sort of the column.
+ * Several scores of one variable at once, with the same results as calling `univariate` per score
+ * (bit for bit). Binary problems take a fused path: one pass compacts the kept rows and accumulates
+ * the class moments (ANOVA, Fisher), one pass over the compacted rows fills the separation histogram
+ * and the within-class sums of squares, and KS and AUC share one sort and one walk over the sorted
+ * rows. Callers that own a whole variable (the bench, a step that groups scores) use this.
  */
 export function univariateAll(names: readonly string[], x: Float64Array, y: Float64Array, w?: Float64Array | null, opts: UnivariateOptions = {}): UnivariateResult[] {
   const K = opts.nClasses ?? inferClasses(y);
-  if (K > 2 || !(names.includes('ks') && names.includes('auc'))) return names.map((s) => univariate(s, x, y, w, opts));
-  if (x.length !== y.length || (w && w.length !== x.length)) return names.map((s) => univariate(s, x, y, w, opts));
-  let sorted: SortedBinary | undefined;
-  const getSorted = () => (sorted ??= sortBinary(x, y, w));
+  const binary = K <= 2 && (opts.nClasses === undefined || inferClasses(y) <= 2);
+  const lengthsOk = x.length === y.length && (!w || w.length === x.length);
+  if (!binary || !lengthsOk || !names.every(isScoreName)) return names.map((s) => univariate(s, x, y, w, opts));
+  const want = new Set(names.filter((s) => s !== 'mutual_info') as ScoreName[]);
+  const fused = binaryScores(want, x, y, w, opts);
   return names.map((s): UnivariateResult => {
-    if (s === 'ks') {
-      const r = ks2Sorted(getSorted(), opts.ksMethod ?? 'auto');
-      return { score: 'ks', value: r.statistic, pvalue: r.pvalue };
-    }
-    if (s === 'auc') {
-      const a = aucSorted(getSorted());
-      return { score: 'auc', value: Number.isNaN(a) ? NaN : Math.max(a, 1 - a) };
-    }
-    return univariate(s, x, y, w, { ...opts, nClasses: K });
+    if (s === 'mutual_info') return univariate(s, x, y, w, { ...opts, nClasses: K });
+    const r = fused.get(s as ScoreName)!;
+    return r.pvalue === undefined ? { score: s as ScoreName, value: r.value } : { score: s as ScoreName, value: r.value, pvalue: r.pvalue };
   });
+}
+
+/** The binary scores in `want` (not mutual_info) computed together; see `univariateAll`. */
+function binaryScores(want: ReadonlySet<ScoreName>, x: Float64Array, y: Float64Array, w: Float64Array | null | undefined, opts: UnivariateOptions): Map<ScoreName, ClassScore> {
+  const out = new Map<ScoreName, ClassScore>();
+  const needSep = want.has('separation'), needAnova = want.has('anova'), needFisher = want.has('fisher');
+  const needKs = want.has('ks'), needAuc = want.has('auc');
+  const bins = needSep ? separationBins(opts) : 0;
+  const r = binaryRows(x, y, w);
+  const { m, xw, row, nS, nB } = r;
+
+  // Row order: separation histogram and Σw(x − μ_class)², as `separation`, `anova` and
+  // `fisherCriterion` accumulate them.
+  if (needSep || needAnova || needFisher) {
+    const W = r.wSum, S = r.wxSum;
+    const mean = groupMeans(W, S);
+    const mean0 = mean[0]!, mean1 = mean[1]!;
+    let h: Histogram | undefined;
+    if (needSep) {
+      let lo = r.min, hi = r.max;
+      if (opts.range) [lo, hi] = opts.range;
+      if (opts.range || (lo <= hi && Number.isFinite(lo) && Number.isFinite(hi))) h = new Histogram(lo, hi, bins);
+    }
+    const needVar = needAnova || needFisher;
+    let ssw = 0, v0 = 0, v1 = 0;
+    if (h) {
+      const hlo = h.lo, hhi = h.hi, hS = h.hS, hB = h.hB;
+      for (let j = 0; j < m; j++) {
+        const xi = xw[2 * j]!, wi = xw[2 * j + 1]!, c = row[j]! >>> 31;
+        if (needVar) {
+          const d = xi - (c ? mean1 : mean0);
+          const t = wi * d * d;
+          ssw += t;
+          if (c) v1 += t; else v0 += t;
+        }
+        if (xi >= hlo && xi <= hhi) {
+          const b = h.bin(xi);
+          if (c) hS[b]! += wi; else hB[b]! += wi;
+        }
+      }
+    } else if (needVar) {
+      for (let j = 0; j < m; j++) {
+        const xi = xw[2 * j]!, wi = xw[2 * j + 1]!, c = row[j]! >>> 31;
+        const d = xi - (c ? mean1 : mean0);
+        const t = wi * d * d;
+        ssw += t;
+        if (c) v1 += t; else v0 += t;
+      }
+    }
+    if (needSep) out.set('separation', { value: h ? h.separation() : NaN });
+    if (needAnova) {
+      const cnt = Float64Array.of(nB, nS);
+      const a = anovaResult(W, cnt, mean, r.wTot, r.w2Tot, r.wxTot, ssw, !!w);
+      out.set('anova', { value: a.f, pvalue: a.pvalue });
+    }
+    if (needFisher) {
+      const WS = W[1]!, WB = W[0]!;
+      out.set('fisher', { value: WS > 0 && WB > 0 ? fisherResult(WS, WB, S[1]! / WS, S[0]! / WB, v1, v0) : NaN });
+    }
+  }
+
+  // Sorted order: KS and AUC in one walk over the tie groups, as `ks2Sorted` and `aucSorted`.
+  if (needKs || needAuc) {
+    const s = sortRows(r);
+    const xs = s.x, cls = s.cls, ws = s.w;
+    const unweighted = unitWeights(ws);
+    let WS = 0, WB = 0, W2S = 0, W2B = 0;
+    for (let i = 0; i < m; i++) {
+      const wi = ws[i]!;
+      if (cls[i]) { WS += wi; W2S += wi * wi; } else { WB += wi; W2B += wi * wi; }
+    }
+    let below = 0, area = 0;
+    let c1 = 0, c2 = 0, maxS = -Infinity, minS = Infinity;
+    let cS = 0, cB = 0, d = 0;
+    for (let i = 0; i < m; ) {
+      const v = xs[i]!;
+      let gs = 0, gb = 0;
+      while (i < m && xs[i] === v) {
+        const wi = ws[i]!;
+        if (cls[i]) { gs += wi; cS += wi; c1++; } else { gb += wi; cB += wi; c2++; }
+        i++;
+      }
+      area += gs * (below + 0.5 * gb);
+      below += gb;
+      if (unweighted) {
+        const diff = c1 / nS - c2 / nB;
+        if (diff > maxS) maxS = diff;
+        if (diff < minS) minS = diff;
+      } else {
+        const diff = Math.abs(cS / WS - cB / WB);
+        if (diff > d) d = diff;
+      }
+    }
+    if (needKs) {
+      let k: KsResult;
+      if (nS === 0 || nB === 0) k = { statistic: NaN, pvalue: NaN, method: 'asymp', weighted: !unweighted };
+      else if (unweighted) k = ksUnweightedResult(maxS, minS, nS, nB, opts.ksMethod ?? 'auto');
+      else k = ksWeightedResult(WS > 0 && WB > 0 ? d : NaN, WS, WB, W2S, W2B);
+      out.set('ks', { value: k.statistic, pvalue: k.pvalue });
+    }
+    if (needAuc) {
+      const a = WS > 0 && WB > 0 ? area / (WS * WB) : NaN;
+      out.set('auc', { value: Number.isNaN(a) ? NaN : Math.max(a, 1 - a) });
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /** Unit tests of stats/: edge cases (NaN, empty, weights), multiclass, correlations, significance. */
 import { describe, expect, it } from 'vitest';
-import { argsort } from '../../../src/runtime/stats/sort.js';
-import { separation, anova, auc, aucScore, fisherCriterion, univariate, scoreRecord } from '../../../src/runtime/stats/univariate.js';
+import { argsort, sortBinary } from '../../../src/runtime/stats/sort.js';
+import { separation, anova, auc, aucScore, fisherCriterion, univariate, univariateAll, scoreRecord, SCORE_NAMES } from '../../../src/runtime/stats/univariate.js';
 import { ks2 } from '../../../src/runtime/stats/ks.js';
 import { mutualInfo, mutualInfoHist2 } from '../../../src/runtime/stats/mi.js';
 import { correlationMatrix, classCorrelations, weightedRanks } from '../../../src/runtime/stats/correlation.js';
@@ -35,6 +35,75 @@ describe('argsort', () => {
         if (a === b && !(Object.is(a, -0) !== Object.is(b, -0))) expect(o[i - 1]! < o[i]!).toBe(true);
       }
     }
+  });
+});
+
+/** Columns that stress the binary sort: ties, ±0, ±Infinity, NaN, doubles sharing one float32. */
+function awkwardColumns(n: number, seed: number): Float64Array[] {
+  const rng = new Rng(seed);
+  const cols: Float64Array[] = [];
+  const make = (gen: (i: number) => number) => { const c = new Float64Array(n); for (let i = 0; i < n; i++) c[i] = gen(i); cols.push(c); };
+  make(() => rng.normal());
+  make(() => Math.round(rng.normal() * 1000) / 1000);
+  make(() => Math.max(0, Math.min(4, Math.round(rng.normal() + 1.5))));
+  make(() => (rng.next() < 0.2 ? NaN : Math.exp(rng.normal()) * 40));
+  make((i) => [0, -0, Infinity, -Infinity, 1e-300, -1e300, NaN][i % 9] ?? rng.normal());
+  make(() => 1e9 + Math.floor(rng.next() * 5000) * 1e-3);          // runs of distinct doubles per float32 (long)
+  make(() => 1 + Math.floor(rng.next() * 40) * 2 ** -40);             // runs of ≤ 32 per float32
+  make(() => 7.25);                                                     // constant: every radix digit skipped
+  return cols;
+}
+
+describe('sortBinary', () => {
+  it('sorts kept rows by value with ties in row order, like a stable comparison sort', () => {
+    for (const n of [0, 1, 7, 5000, 40000]) {
+      const rng = new Rng(n + 1);
+      const y = new Float64Array(n), w = new Float64Array(n);
+      for (let i = 0; i < n; i++) { y[i] = i % 11 === 5 ? NaN : i % 13 === 3 ? 2 : rng.next() < 0.4 ? 1 : 0; w[i] = i % 17 === 4 ? NaN : rng.next() - 0.1; }
+      for (const x of awkwardColumns(n, n + 2)) {
+        const keep: number[] = [];
+        for (let i = 0; i < n; i++) if (!Number.isNaN(x[i]!) && (y[i] === 0 || y[i] === 1) && !Number.isNaN(w[i]!)) keep.push(i);
+        keep.sort((a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : a - b));
+        const s = sortBinary(x, y, w);
+        expect(s.x.length).toBe(keep.length);
+        let same = true;
+        keep.forEach((i, j) => { if (!Object.is(s.x[j], x[i]) || s.w[j] !== w[i] || s.cls[j] !== y[i]) same = false; });
+        expect(same, `n=${n}`).toBe(true);
+        expect(s.nS + s.nB).toBe(keep.length);
+        expect(s.nS).toBe(keep.filter((i) => y[i] === 1).length);
+      }
+    }
+  });
+});
+
+describe('univariateAll', () => {
+  it('gives bit-identical results to univariate() per score (weighted, unweighted, awkward columns)', () => {
+    const n = 20000;
+    const rng = new Rng(9);
+    const y = new Float64Array(n), w = new Float64Array(n);
+    for (let i = 0; i < n; i++) { y[i] = i % 23 === 7 ? NaN : rng.next() < 0.34 ? 1 : 0; w[i] = y[i] ? 0.001 + 0.002 * rng.next() : (rng.next() < 0.03 ? -1 : 1) * (0.5 + 2 * rng.next()); }
+    const yOne = y.map((v) => (v === 1 ? 1 : Number.isNaN(v) ? NaN : 0)).map((v, i) => (i < 100 ? v : 0)); // few signal rows
+    const cases: [Float64Array, Float64Array | undefined, object][] = [
+      [y, w, {}], [y, undefined, {}], [y, new Float64Array(n).fill(2), { ksMethod: 'asymp' }], [y, w, { bins: 7 }],
+      [y, w, { range: [-1, 1], bins: 5 }], [yOne, w, {}], [new Float64Array(n), w, {}],
+    ];
+    const names = SCORE_NAMES.filter((s) => s !== 'mutual_info');
+    for (const [yy, ww, opts] of cases) {
+      for (const x of awkwardColumns(n, 4)) {
+        const all = univariateAll(names, x, yy, ww, opts);
+        names.forEach((s, j) => {
+          const one = univariate(s, x, yy, ww, opts);
+          expect(all[j]!.score).toBe(s);
+          expect(Object.is(all[j]!.value, one.value), `${s}: ${all[j]!.value} vs ${one.value}`).toBe(true);
+          expect(Object.is(all[j]!.pvalue, one.pvalue), `${s} p`).toBe(true);
+        });
+      }
+    }
+    // Subsets and mutual_info go through the same entry point.
+    const x = awkwardColumns(n, 4)[0]!;
+    const sub = univariateAll(['fisher', 'mutual_info', 'ks'], x, y, w, { seed: 3 });
+    expect(sub.map((r) => r.value)).toEqual([univariate('fisher', x, y, w).value, univariate('mutual_info', x, y, w, { seed: 3 }).value, univariate('ks', x, y, w).value]);
+    expect(() => univariateAll(['separation'], x, y, w, { bins: 0 })).toThrow(/bins/);
   });
 });
 
