@@ -113,6 +113,21 @@ class Cursor {
     this.at(h.end, 'TNamed');
     return { name, title };
   }
+  /** The class name defined (new-class tag, then the name) at tag offset `ref`, when we skipped over it. */
+  classAt(ref: number): string {
+    const p = ref - 2 + this.origin;
+    if (p < 0 || p + 5 > this.u.length) throw new DirectUnsupported('reference to a class tag outside the record');
+    const save = this.pos;
+    this.pos = p;
+    try {
+      if (this.u32() !== NEW_CLASS) throw new DirectUnsupported('reference to a class tag not seen');
+      const cls = this.cstr();
+      this.classes.set(ref, cls);
+      return cls;
+    } finally {
+      this.pos = save;
+    }
+  }
   /**
    * A pointer (TBufferFile::ReadObjectAny): null, a reference to an object read before, or an object
    * of a class named here or earlier, read by `read(className)` (which must consume it exactly).
@@ -137,8 +152,9 @@ class Cursor {
       cls = this.cstr();
       this.classes.set(start + 2, cls);
     } else {
-      cls = this.classes.get((tag & ~CLASS_MASK) >>> 0);
-      if (cls === undefined) throw new DirectUnsupported('reference to a class tag not seen');
+      const ref = (tag & ~CLASS_MASK) >>> 0;
+      cls = this.classes.get(ref);
+      if (cls === undefined) cls = this.classAt(ref); // defined inside an object we skipped
     }
     const out = read(cls);
     this.at(end, cls);
@@ -193,6 +209,8 @@ export interface DirectBranch {
   readonly fID?: number;
   readonly fType?: number;
   readonly fStreamerType?: number;
+  /** Not parsed (the caller did not want it): name only. */
+  readonly skipped?: boolean;
 }
 
 function readLeaf(c: Cursor, cls: string): DirectLeaf {
@@ -212,11 +230,18 @@ function readLeaf(c: Cursor, cls: string): DirectLeaf {
   return { _typename: cls, fName: name, fTitle: title, fLen, fIsUnsigned, fLeafCount: count === null ? null : {} };
 }
 
-function readBranchBody(c: Cursor): Omit<DirectBranch, '_typename'> {
+/** A branch the caller did not ask for: only its name was read. */
+const SKIPPED = { fBasketBytes: [], fBasketEntry: [], fBasketSeek: [], fBaskets: { arr: [] as never[] }, fBranches: { arr: [] }, fLeaves: { arr: [] } };
+
+function readBranchBody(c: Cursor, wanted?: (name: string) => boolean, objectEnd?: number): Omit<DirectBranch, '_typename'> {
   const h = c.header();
   const v = h.version;
   if (v < 10 || v > 13) throw new DirectUnsupported(`TBranch version ${v}`);
   const { name, title } = c.tnamed();
+  if (wanted !== undefined && !wanted(name)) {
+    c.pos = objectEnd ?? h.end;
+    return { fName: name, fTitle: title, fEntries: 0, fWriteBasket: 0, skipped: true, ...SKIPPED };
+  }
   c.skipObject(); // TAttFill
   c.i32(); c.i32(); c.i32(); // fCompress, fBasketSize, fEntryOffsetLen
   const fWriteBasket = c.i32();
@@ -248,12 +273,13 @@ function readBranchBody(c: Cursor): Omit<DirectBranch, '_typename'> {
   };
 }
 
-function readBranch(c: Cursor, cls: string): DirectBranch {
-  if (cls === 'TBranch') return { _typename: cls, ...readBranchBody(c) };
+function readBranch(c: Cursor, cls: string, wanted?: (name: string) => boolean): DirectBranch {
+  if (cls === 'TBranch') return { _typename: cls, ...readBranchBody(c, wanted) };
   if (cls !== 'TBranchElement') throw new DirectUnsupported(`branch class ${cls}`);
   const h = c.header();
   if (h.version < 8 || h.version > 10) throw new DirectUnsupported(`TBranchElement version ${h.version}`);
-  const body = readBranchBody(c);
+  const body = readBranchBody(c, wanted, h.end);
+  if (body.skipped) return { _typename: cls, ...body };
   const fClassName = c.str();
   c.str(); c.str(); // fParentName, fClonesName
   c.u32(); // fCheckSum
@@ -266,7 +292,7 @@ function readBranch(c: Cursor, cls: string): DirectBranch {
 }
 
 /** The TTree object's entry count and branches. */
-export function parseTree(u: Uint8Array, keylen: number): { entries: number; branches: DirectBranch[] } {
+export function parseTree(u: Uint8Array, keylen: number, wanted?: (name: string) => boolean): { entries: number; branches: DirectBranch[] } {
   const c = new Cursor(u, 0, -keylen);
   const h = c.header();
   const v = h.version;
@@ -284,7 +310,7 @@ export function parseTree(u: Uint8Array, keylen: number): { entries: number; bra
     c.skip(1 + 8 * clusters); // fClusterSize
   }
   if (v >= 20) c.skipObject(); // fIOFeatures
-  const branches = c.objArray((k) => readBranch(c, k));
+  const branches = c.objArray((k) => readBranch(c, k, wanted));
   if (branches.some((b) => b === null || b === 'ref')) throw new DirectUnsupported('null branch');
   return { entries, branches: branches as DirectBranch[] };
 }
@@ -341,9 +367,10 @@ export interface DirectFile {
 /**
  * Reads the header, the top directory's keys, the streamer-info record and the TTree `tree` (highest
  * cycle) of `file`, positioned reads only. `withTree` false stops after the streamer-info hash.
+ * `wanted` (top-level branch names) limits the parse: other branches keep only their name (`skipped`).
  * Throws DirectUnsupported for anything unexpected.
  */
-export async function readDirect(file: string, tree: string, withTree = true): Promise<DirectFile> {
+export async function readDirect(file: string, tree: string, withTree = true, wanted?: (topBranch: string) => boolean): Promise<DirectFile> {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -385,7 +412,7 @@ export async function readDirect(file: string, tree: string, withTree = true): P
     }
     if (best === undefined) throw new DirectUnsupported(`no key \`${tree}\``);
     const u = await objectBytes(fd, size, best);
-    const t = parseTree(u, best.keylen);
+    const t = parseTree(u, best.keylen, wanted);
     return { streamerHash, treeClass: best.className, entries: t.entries, branches: t.branches };
   } finally {
     fs.closeSync(fd);

@@ -519,7 +519,23 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
 /** Streamer-info hashes of template files per path, size and mtime (null: the direct reader cannot read it). */
 const templateHashes = new Map<string, string | null>();
 /** Files whose headers the direct reader has parsed, per path, size, mtime and tree. */
-const directCache = new Map<string, { hash: string; treeClass: string; entries: number; branches: BranchEntry[] }>();
+const directCache = new Map<string, { hash: string; treeClass: string; entries: number; parsed: Set<string>; branches: BranchEntry[] }>();
+
+/** The name of the top-level branch that holds column `name` in `t` (a split object's members share one). */
+function topBranchOf(t: OpenTree, name: string): string {
+  const br = t.byName.get(name)?.branch;
+  const tops: any[] = t.obj?.fBranches?.arr ?? [];
+  for (const top of tops) {
+    if (top === br) return String(top.fName);
+    const stack: any[] = [...(top.fBranches?.arr ?? [])];
+    while (stack.length > 0) {
+      const b = stack.pop();
+      if (b === br) return String(top.fName);
+      stack.push(...(b.fBranches?.arr ?? []));
+    }
+  }
+  return name;
+}
 
 /**
  * Opens a later file of a chain whose first file, `template`, jsroot has opened. When the requested
@@ -559,11 +575,20 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
       templateHashes.set(tkey, thash);
     }
     if (thash === null) return fallback(`the direct reader cannot read ${template.file}`);
+    // Only the top-level branches holding the requested columns are parsed (the others keep their name);
+    // a later read of other columns parses the file again, for the union.
+    const tops = new Set(names.map((n) => topBranchOf(template, n)));
     let d = directCache.get(key);
+    if (d !== undefined && ![...tops].every((n) => d!.parsed.has(n))) {
+      for (const n of d.parsed) tops.add(n);
+      d = undefined;
+    }
     if (d === undefined) {
       checkRootHeader(file);
-      const r = await readDirect(file, tree);
-      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, branches: catalogTree({ fBranches: { arr: r.branches } }, memberTypes(template.jsfile)) };
+      const r = await readDirect(file, tree, true, (top) => tops.has(top));
+      const parsed = r.branches.filter((b) => !b.skipped);
+      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, parsed: new Set(parsed.map((b) => b.fName)),
+        branches: catalogTree({ fBranches: { arr: parsed } }, memberTypes(template.jsfile)) };
       if (directCache.size >= OPEN_CACHE_MAX) directCache.delete(directCache.keys().next().value as string);
       directCache.set(key, d);
     }
