@@ -6,11 +6,12 @@
  * columns (`list<float32>`), strings utf8; the file is written atomically (temp + fsync + rename), so
  * an interrupted conversion leaves no half-written output. Readers other than winnow (DuckDB,
  * pyarrow, hyparquet) read the result: see test/runtime/io/convert.test.ts.
- * The whole chain is read into memory first (one Table); chains larger than memory are not handled yet.
+ * A chain is read in runs of files (about 64 MB of ROOT files each) that are streamed into the Parquet
+ * writer, so converting a chain needs the memory of one run and one row group, not of the whole chain.
  */
 import fs from 'node:fs';
-import { readRoot, expandPaths } from './root.js';
-import { writeParquet, type ParquetWriteOptions } from './parquet.js';
+import { readRoot, expandPaths, openTree } from './root.js';
+import { writeParquet, writeParquetStream, type ParquetWriteOptions } from './parquet.js';
 import type { Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
 
@@ -26,6 +27,8 @@ export interface ConvertOptions extends ParquetWriteOptions {
   /** fraction in [0, 1]; message names the file being read or the write. */
   readonly onProgress?: ((p: { fraction: number; message?: string }) => void) | undefined;
   readonly verbose?: ((message: string) => void) | undefined;
+  /** Compressed bytes of ROOT files read and written per run (default 64 MB). */
+  readonly runBytes?: number | undefined;
 }
 
 export interface ConvertResult {
@@ -46,25 +49,51 @@ function isRoot(path: string): boolean {
   }
 }
 
+/** Runs of consecutive files holding about `bytes` bytes each (at least one file per run). */
+function runsOf(files: readonly string[], bytes: number): string[][] {
+  const runs: string[][] = [];
+  let cur: string[] = [], size = 0;
+  for (const f of files) {
+    const n = fs.statSync(f).size;
+    if (cur.length > 0 && size + n > bytes) { runs.push(cur); cur = []; size = 0; }
+    cur.push(f);
+    size += n;
+  }
+  if (cur.length > 0) runs.push(cur);
+  return runs;
+}
+
 /** Converts the input chain to Parquet at `out`; returns what was written. */
 export async function convertToParquet(input: ConvertInput, out: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   const files = expandPaths(input.paths);
-  let table: Table;
   if (files.every(isRoot) || files.some((f) => f.endsWith('.root'))) {
-    table = await readRoot({ paths: files, tree: input.tree, columns: input.columns }, {
-      verbose: opts.verbose,
-      onProgress: (p) => opts.onProgress?.({ fraction: 0.9 * (p.entriesDone / Math.max(1, p.entries)), message: `read ${p.file}` }),
-    });
-  } else {
-    if (files.length !== 1) throw new DataError('bad-input', `convert reads one CSV file at a time, got ${files.length}`);
-    const { readCsv, csvSchema } = await import('./csv.js');
-    const names = csvSchema(files[0]!).map((c) => c.name);
-    for (const c of input.columns ?? []) {
-      if (!names.includes(c)) throw new DataError('missing-column', `${files[0]}: no column \`${c}\`${didYouMean(c, names)}`, files[0]);
-    }
-    table = readCsv(files[0]!, input.columns ? { columns: input.columns } : {});
-    opts.onProgress?.({ fraction: 0.9, message: `read ${files[0]}` });
+    // The column list comes from the first file, so every run writes the same columns.
+    const first = await openTree(files[0]!, input.tree, { verbose: opts.verbose });
+    const names = input.columns ? [...input.columns] : first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+    const runs = runsOf(files, opts.runBytes ?? 64 * 1024 * 1024);
+    const total = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+    let run = 0, doneBytes = 0;
+    const rows = await writeParquetStream(async () => {
+      if (run >= runs.length) return undefined;
+      const r = runs[run++]!;
+      const t = await readRoot({ paths: r, tree: input.tree ?? first.tree, columns: names }, {
+        verbose: opts.verbose,
+        onProgress: (p) => opts.onProgress?.({ fraction: (doneBytes + (p.filesDone / p.files) * r.reduce((s, f) => s + fs.statSync(f).size, 0)) / total * 0.98, message: `read ${p.file}` }),
+      });
+      doneBytes += r.reduce((s, f) => s + fs.statSync(f).size, 0);
+      opts.onProgress?.({ fraction: (doneBytes / total) * 0.98, message: `writing ${out}` });
+      return t;
+    }, out, opts);
+    opts.onProgress?.({ fraction: 1, message: `wrote ${out}` });
+    return { rows, columns: names, bytes: fs.statSync(out).size };
   }
+  if (files.length !== 1) throw new DataError('bad-input', `convert reads one CSV file at a time, got ${files.length}`);
+  const { readCsv, csvSchema } = await import('./csv.js');
+  const cnames = csvSchema(files[0]!).map((c) => c.name);
+  for (const c of input.columns ?? []) {
+    if (!cnames.includes(c)) throw new DataError('missing-column', `${files[0]}: no column \`${c}\`${didYouMean(c, cnames)}`, files[0]);
+  }
+  const table: Table = readCsv(files[0]!, input.columns ? { columns: input.columns } : {});
   opts.onProgress?.({ fraction: 0.9, message: `writing ${out}` });
   await writeParquet(table, out, opts);
   opts.onProgress?.({ fraction: 1, message: `wrote ${out}` });

@@ -435,6 +435,45 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
 }
 
 /** Writes `table` as a Parquet file (atomic: temp + fsync + rename). */
+/**
+ * Writes the tables that `next()` yields (same columns and types, until it returns undefined) as one
+ * Parquet file without holding them all: parquet-wasm's transformParquetStream turns the record
+ * batches into file bytes as they come, buffering at most one row group (`rowGroupSize` rows). The file appears
+ * atomically (temp file, fsync, rename); on any error the temp file is removed. Returns the rows written.
+ */
+export async function writeParquetStream(next: () => Promise<Table | undefined>, path: string, opts: ParquetWriteOptions = {}): Promise<number> {
+  const P = parquetWasm();
+  const codec = { none: P.Compression.UNCOMPRESSED, snappy: P.Compression.SNAPPY, zstd: P.Compression.ZSTD,
+    gzip: P.Compression.GZIP }[opts.compression ?? 'snappy'];
+  let b = new P.WriterPropertiesBuilder().setCompression(codec);
+  if (opts.rowGroupSize !== undefined) b = b.setMaxRowGroupSize(opts.rowGroupSize);
+  let rows = 0;
+  const batches = new ReadableStream<PW.RecordBatch>({
+    async pull(ctl) {
+      const t = await next();
+      if (t === undefined) { ctl.close(); return; }
+      rows += t.rows;
+      const wasm = P.Table.fromIPCStream(arrow.tableToIPC(tableToArrow(t, 'native'), 'stream'));
+      for (const rb of wasm.recordBatches()) ctl.enqueue(rb);
+    },
+  });
+  const dir = nodePath.dirname(path);
+  const tmp = nodePath.join(dir, `.${nodePath.basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    const out = (await P.transformParquetStream(batches, b.build())) as ReadableStream<Uint8Array>;
+    for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) fs.writeSync(fd, chunk);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, path);
+  } catch (e: unknown) {
+    try { fs.closeSync(fd); } catch { /* already closed */ }
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  return rows;
+}
+
 export async function writeParquet(table: Table, path: string, opts: ParquetWriteOptions = {}): Promise<void> {
   writeFileAtomic(path, tableToParquetBytes(table, opts));
 }

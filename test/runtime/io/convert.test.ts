@@ -52,6 +52,26 @@ describe('convertToParquet', () => {
     for (let i = 0; i < t.rows; i++) expect(j.offsets[i + 1]! - j.offsets[i]!).toBe(n[i]);
   });
 
+  it.skipIf(duck === undefined)('streams a chain run by run (one file per run, a row group per run) that DuckDB and winnow read back whole', async () => {
+    const files = ['data/root/uproot-HZZ.root', 'data/root/uproot-HZZ-zstd.root', 'data/root/uproot-HZZ-lzma.root'];
+    const out = path.join(tmp, 'runs.parquet');
+    const fractions: number[] = [];
+    const r = await convertToParquet({ paths: files, tree: 'events', columns: ['NMuon', 'Muon_Px'] }, out, { runBytes: 1, rowGroupSize: 2421, onProgress: (p) => fractions.push(p.fraction) });
+    expect(r.rows).toBe(3 * 2421);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+    const src = await readRoot({ paths: files, tree: 'events', columns: ['NMuon', 'Muon_Px'] });
+    const back = await readParquet(out);
+    for (const [k, c] of src.columns) same(c, back.columns.get(k)!, k);
+    const db = await duck!.DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const groups = (await con.runAndReadAll(`SELECT count(DISTINCT row_group_id)::INT FROM parquet_metadata('${out}')`)).getRows()[0]![0];
+    expect(Number(groups)).toBe(3);
+    const agg = (await con.runAndReadAll(`SELECT count(*)::DOUBLE, sum(len(Muon_Px))::DOUBLE FROM '${out}'`)).getRows()[0]!;
+    expect(Number(agg[0])).toBe(src.rows);
+    expect(Number(agg[1])).toBe(src.columns.get('Muon_Px')!.values.length);
+    con.closeSync();
+  }, 30_000);
+
   it.skipIf(duck === undefined)('writes files an independent reader (DuckDB) reads with the same types and values', async () => {
     const file = 'data/root/uproot-HZZ.root';
     const out = path.join(tmp, 'duck.parquet');
