@@ -7,7 +7,9 @@
  * jsroot parses the file structure (keys, streamer info, the TTree object with its branches and
  * basket positions). The data itself goes through the fast columnar path wherever the layout is
  * simple: a branch with one TLeaf of a numeric type (scalars, fixed arrays `x[10]`, counted arrays
- * `x[n]`), `char*` strings (TLeafC), and unsplit `std::vector<number>` branches. Their baskets are
+ * `x[n]`, Float16_t/Double32_t with their packing), `char*` strings (TLeafC), unsplit
+ * `std::vector<number>` branches, and the members of split objects and split collections (numbers,
+ * fixed and `[n]` pointer arrays, Double32_t, TString, `std::vector<number>`). Their baskets are
  * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, zstd and xz in
  * WebAssembly), measured, and decoded big-endian straight into one preallocated Float64Array per
  * column over the whole chain (root-basket.ts; jagged = Int32 offsets + values). jsroot's own object
@@ -20,9 +22,8 @@
  * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
  * parsing, ≈ 4–10 ms per file, is then the cost they spread), or the baskets of one big file
  * (root-worker.ts, for reads over 32 MB compressed); see `RootReadOptions.threads`.
- * Everything else (split-object members with dotted names, Double32/Float16 leaves, std::string,
- * RNTuple fields) goes through jsroot's generic per-entry reader (root-generic.ts), and `verbose`
- * is told so. Types winnow cannot hold (maps, sets, nested vectors, objects) are an error naming the
+ * Everything else (std::string, scalar top-level TBranchElements, RNTuple fields) goes through
+ * jsroot's generic per-entry reader (root-generic.ts), and `verbose` is told so. Types winnow cannot hold (maps, sets, nested vectors, objects) are an error naming the
  * branch and its type.
  *
  * Fixed-size arrays (`ArrayInt32[10]`) are read as jagged columns whose every entry has the same
@@ -721,11 +722,19 @@ function planElementBranch(br: any, topLevel: boolean, memberType?: MemberType):
     return { type: `root:${cls}`, rootType: cls, plan: { path: 'none', why: 'objects, maps and sets are not supported' } };
   }
   // A member of a split object or collection: its C++ type from the streamer info when known.
-  const tn = (memberType?.(br) ?? '').replace(/\s+/g, ' ').trim();
+  const member = memberType?.(br);
+  const tn = (member?.type ?? '').replace(/\s+/g, ' ').trim();
   const what = tn ? `${tn} (in ${cls || '?'}${ftype === 31 ? ' TClonesArray' : ftype === 41 ? ' collection' : ''})` : `${cls || 'member'} (streamer type ${stype})`;
   const inCollection = ftype === 31 || ftype === 41;
-  const packed = (d: string): { type: string; plan: Plan; rootType: string } =>
-    ({ type: d, rootType: what, plan: { path: 'generic', why: 'Double32_t/Float16_t packing is decoded by jsroot' } });
+  // Double32_t / Float16_t members: the range and bit count are in the member's comment (`//[-pi,pi,24]`).
+  const packedPlan = (d: Dtype, layout: 'fixed' | 'counted', len: number, header: number): { type: string; plan: Plan; rootType: string } => {
+    const jagged = layout === 'counted' || len > 1;
+    const type = jagged ? `jagged<${d}>` : d;
+    if (member === undefined) return { type, rootType: what, plan: { path: 'generic', why: 'Double32_t/Float16_t member without its streamer info' } };
+    const packing = packingOf(member.title, d === 'float32');
+    return { type, rootType: `${what}${/\[.*,.*\]/.test(member.title) ? ` ${/\[[^\]]*,[^\]]*\]/.exec(member.title)![0]}` : ''}`,
+      plan: layout === 'fixed' ? { path: 'fast', layout, dtype: d, len, packing } : { path: 'fast', layout, dtype: d, packing, ...(header > 0 ? { header } : {}) } };
+  };
   if (stype === 65) {
     // TString: one length byte (255 then an int32 for long ones) and the characters, like a TLeafC.
     if (inCollection) return { type: 'root:TString[]', rootType: what, plan: { path: 'none', why: 'strings inside collections are not supported' } };
@@ -748,20 +757,20 @@ function planElementBranch(br: any, topLevel: boolean, memberType?: MemberType):
   if (inCollection) {
     if (base !== stype) return { type: `root:${what}`, rootType: what, plan: { path: 'none', why: 'arrays inside collections would be doubly jagged' } };
     // One value per element of the split TClonesArray / vector<T>: the entry's bytes are its values.
-    return isPacked ? packed(`jagged<${dt}>`) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'counted', dtype: dt } };
+    return isPacked ? packedPlan(dt, 'counted', 1, 0) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'counted', dtype: dt } };
   }
-  if (stype < 20) return isPacked ? packed(dt) : { type: dt, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len: 1 } };
+  if (stype < 20) return isPacked ? packedPlan(dt, 'fixed', 1, 0) : { type: dt, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len: 1 } };
   if (stype < 40) {
     const len = Number(br.fLeaves?.arr?.[0]?.fLen) || 0;
     if (len < 1) return { type: `jagged<${dt}>`, rootType: what, plan: { path: 'generic', why: 'the array length is not in the leaf' } };
-    return isPacked ? packed(`jagged<${dt}>`) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len } };
+    return isPacked ? packedPlan(dt, 'fixed', len, 0) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'fixed', dtype: dt, len } };
   }
   // A counted pointer array: each entry is a one-byte marker (0: empty) and then its values.
-  return isPacked ? packed(`jagged<${dt}>`) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'counted', dtype: dt, header: 1 } };
+  return isPacked ? packedPlan(dt, 'counted', 1, 1) : { type: `jagged<${dt}>`, rootType: what, plan: { path: 'fast', layout: 'counted', dtype: dt, header: 1 } };
 }
 
-/** Resolves the C++ type of a split-object member branch from the file's streamer infos. */
-type MemberType = (br: any) => string | undefined;
+/** Resolves the C++ type (and comment, which holds a Double32_t's range) of a split-object member. */
+type MemberType = (br: any) => { type: string; title: string } | undefined;
 
 function memberTypes(f: JsFile | null | undefined): MemberType {
   const infos: any[] = (f as any)?.fStreamerInfos?.arr ?? [];
@@ -770,7 +779,7 @@ function memberTypes(f: JsFile | null | undefined): MemberType {
     const si = infos.find((s) => s?.fName === cls && (Number.isNaN(ver) || Number(s.fClassVersion) === ver))
       ?? infos.find((s) => s?.fName === cls);
     const el = si?.fElements?.arr?.[id];
-    return el ? String(el.fTypeName ?? '') : undefined;
+    return el ? { type: String(el.fTypeName ?? ''), title: String(el.fTitle ?? '') } : undefined;
   };
 }
 
