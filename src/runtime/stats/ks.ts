@@ -158,35 +158,30 @@ export function ks2Sorted(s: SortedBinary, method: KsMethod = 'auto'): KsResult 
   const m = x.length;
   const unweighted = unitWeights(w);
   if (nS === 0 || nB === 0) return { statistic: NaN, pvalue: NaN, method: 'asymp', weighted: !unweighted };
+  // Class-indexed accumulators ([0] background, [1] signal) instead of a branch on the class.
   if (unweighted) {
-    let c1 = 0, c2 = 0, maxS = -Infinity, minS = Infinity;
+    const cnt = new Float64Array(2);
+    let maxS = -Infinity, minS = Infinity;
     for (let i = 0; i < m; ) {
       const v = x[i]!;
-      while (i < m && x[i] === v) {
-        if (cls[i]) c1++; else c2++;
-        i++;
-      }
-      const diff = c1 / nS - c2 / nB;
+      while (i < m && x[i] === v) { cnt[cls[i]!]!++; i++; }
+      const diff = cnt[1]! / nS - cnt[0]! / nB;
       if (diff > maxS) maxS = diff;
       if (diff < minS) minS = diff;
     }
     return ksUnweightedResult(maxS, minS, nS, nB, method);
   }
   // Weighted.
-  let WS = 0, WB = 0, W2S = 0, W2B = 0;
-  for (let i = 0; i < m; i++) {
-    const wi = w[i]!;
-    if (cls[i]) { WS += wi; W2S += wi * wi; } else { WB += wi; W2B += wi * wi; }
-  }
+  const tot = new Float64Array(2), tot2 = new Float64Array(2);
+  for (let i = 0; i < m; i++) { const wi = w[i]!, c = cls[i]!; tot[c]! += wi; tot2[c]! += wi * wi; }
+  const WS = tot[1]!, WB = tot[0]!, W2S = tot2[1]!, W2B = tot2[0]!;
   if (!(WS > 0 && WB > 0)) return ksWeightedResult(NaN, WS, WB, W2S, W2B);
-  let cS = 0, cB = 0, d = 0;
+  const cum = new Float64Array(2);
+  let d = 0;
   for (let i = 0; i < m; ) {
     const v = x[i]!;
-    while (i < m && x[i] === v) {
-      if (cls[i]) cS += w[i]!; else cB += w[i]!;
-      i++;
-    }
-    const diff = Math.abs(cS / WS - cB / WB);
+    while (i < m && x[i] === v) { cum[cls[i]!]! += w[i]!; i++; }
+    const diff = Math.abs(cum[1]! / WS - cum[0]! / WB);
     if (diff > d) d = diff;
   }
   return ksWeightedResult(d, WS, WB, W2S, W2B);

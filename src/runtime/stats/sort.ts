@@ -74,8 +74,8 @@ export interface BinaryRows {
   readonly m: number;
   /** x and weight of kept row j at 2j and 2j + 1 (weight 1 without weights). */
   readonly xw: Float64Array;
-  /** j | (class << 31) for kept row j (first m entries). */
-  readonly row: Uint32Array;
+  /** Class of kept row j, 1 = signal (first m entries). */
+  readonly cls: Uint8Array;
   /** Monotone 32-bit key of x (first m entries): the float32 rounding of x, sign-flipped bits. */
   readonly key: Uint32Array;
   /** Histograms of the key's three radix digits (bits 0–10, 11–21, 22–31), 2048 entries each. */
@@ -105,15 +105,14 @@ const DIGIT = 2048;
  */
 export function binaryRows(x: Float64Array, y: Float64Array, w?: Float64Array | null): BinaryRows {
   const n = x.length;
-  if (n >= 0x80000000) throw new RangeError(`sortBinary: too many rows (${n})`);
   const xw = new Float64Array(2 * n);
-  const row = new Uint32Array(n);
+  const cls = new Uint8Array(n);
   const keyF = new Float32Array(n);
   const key = new Uint32Array(keyF.buffer);
   const hist = new Uint32Array(3 * DIGIT);
+  // Per-class sums indexed by the class (no branch on it: classes are interleaved at random).
   const wSum = new Float64Array(2), wxSum = new Float64Array(2);
-  let m = 0, nS = 0, nB = 0, wTot = 0, w2Tot = 0, wxTot = 0, min = Infinity, max = -Infinity;
-  let wS = 0, wB = 0, wxS = 0, wxB = 0;
+  let m = 0, nS = 0, wTot = 0, w2Tot = 0, wxTot = 0, min = Infinity, max = -Infinity;
   for (let i = 0; i < n; i++) {
     const xi = x[i]!, yi = y[i]!, wi = w ? w[i]! : 1;
     if (xi !== xi || (yi !== 0 && yi !== 1) || wi !== wi) continue;
@@ -126,50 +125,60 @@ export function binaryRows(x: Float64Array, y: Float64Array, w?: Float64Array | 
     hist[2 * DIGIT + (k >>> 22)]!++;
     xw[2 * m] = xi;
     xw[2 * m + 1] = wi;
+    const c = yi === 1 ? 1 : 0;
+    cls[m] = c;
+    nS += c;
     const wx = wi * xi;
-    if (yi === 1) { row[m] = (m | 0x80000000) >>> 0; nS++; wS += wi; wxS += wx; } else { row[m] = m; nB++; wB += wi; wxB += wx; }
+    wSum[c]! += wi; wxSum[c]! += wx;
     wTot += wi; w2Tot += wi * wi; wxTot += wx;
     if (xi < min) min = xi;
     if (xi > max) max = xi;
     m++;
   }
-  wSum[0] = wB; wSum[1] = wS; wxSum[0] = wxB; wxSum[1] = wxS;
-  return { m, xw, row, key, hist, nS, nB, wSum, wxSum, wTot, w2Tot, wxTot, min, max };
+  return { m, xw, cls, key, hist, nS, nB: m - nS, wSum, wxSum, wTot, w2Tot, wxTot, min, max };
 }
 
 /**
  * Sorts the rows of `binaryRows` by x (leaves `r` unchanged). LSD radix sort of the 32-bit keys with
  * 11-bit digits, skipping digits that are constant (a column of small integers needs one pass),
- * carrying the row; then the rows are gathered, and runs of equal keys whose doubles are out of order
- * (distinct values sharing a float32) are sorted by the full value (insertion sort when short, the
- * stable radix `argsort` otherwise). Every step is stable, so equal values keep row order.
+ * moving x, weight and class with the key (the first pass reads the rows in order, so nothing is
+ * gathered at random); then runs of equal keys whose doubles are out of order (distinct values
+ * sharing a float32) are sorted by the full value (insertion sort when short, the stable radix
+ * `argsort` otherwise). Every step is stable, so equal values keep row order.
  */
 export function sortRows(r: BinaryRows): SortedBinary {
   const { m, xw, hist, nS, nB } = r;
-  let key = r.key, row = r.row;
-  let keyA: Uint32Array | undefined, rowA: Uint32Array | undefined, keyB: Uint32Array | undefined, rowB: Uint32Array | undefined;
+  const rc = r.cls;
   const count = hist.slice();
+  let xs: Float64Array = new Float64Array(m), ws: Float64Array = new Float64Array(m), cls: Uint8Array = new Uint8Array(m), key: Uint32Array = new Uint32Array(m);
+  let x2: Float64Array | undefined, w2: Float64Array | undefined, c2: Uint8Array | undefined, k2: Uint32Array | undefined;
+  let first = true;
   for (let pass = 0; pass < 3 && m > 0; pass++) {
     const off = pass * DIGIT, shift = pass * 11;
-    if (count[off + ((key[0]! >>> shift) & 2047)] === m) continue; // constant digit
+    if (count[off + ((r.key[0]! >>> shift) & 2047)] === m) continue; // constant digit
     let sum = 0;
     for (let d = 0; d < DIGIT; d++) { const c = count[off + d]!; count[off + d] = sum; sum += c; }
-    // Ping-pong between two fresh buffers, never writing into r's arrays.
-    let dk: Uint32Array, dr: Uint32Array;
-    if (key !== keyA) { dk = keyA ??= new Uint32Array(m); dr = rowA ??= new Uint32Array(m); }
-    else { dk = keyB ??= new Uint32Array(m); dr = rowB ??= new Uint32Array(m); }
-    for (let i = 0; i < m; i++) {
-      const k = key[i]!;
-      const p = count[off + ((k >>> shift) & 2047)]!++;
-      dk[p] = k;
-      dr[p] = row[i]!;
+    if (first) {
+      const src = r.key;
+      for (let i = 0; i < m; i++) {
+        const k = src[i]!;
+        const p = count[off + ((k >>> shift) & 2047)]!++;
+        key[p] = k; xs[p] = xw[2 * i]!; ws[p] = xw[2 * i + 1]!; cls[p] = rc[i]!;
+      }
+      first = false;
+    } else {
+      const dk = (k2 ??= new Uint32Array(m)), dx = (x2 ??= new Float64Array(m)), dw = (w2 ??= new Float64Array(m)), dc = (c2 ??= new Uint8Array(m));
+      for (let i = 0; i < m; i++) {
+        const k = key[i]!;
+        const p = count[off + ((k >>> shift) & 2047)]!++;
+        dk[p] = k; dx[p] = xs[i]!; dw[p] = ws[i]!; dc[p] = cls[i]!;
+      }
+      [key, k2] = [dk, key]; [xs, x2] = [dx, xs]; [ws, w2] = [dw, ws]; [cls, c2] = [dc, cls];
     }
-    key = dk; row = dr;
   }
-  const xs = new Float64Array(m), ws = new Float64Array(m), cls = new Uint8Array(m);
-  for (let i = 0; i < m; i++) {
-    const t = row[i]!, o = 2 * (t & 0x7fffffff);
-    xs[i] = xw[o]!; ws[i] = xw[o + 1]!; cls[i] = t >>> 31;
+  if (first) {
+    // Every key equal (or m ≤ 1): row order is key order.
+    for (let i = 0; i < m; i++) { key[i] = r.key[i]!; xs[i] = xw[2 * i]!; ws[i] = xw[2 * i + 1]!; cls[i] = rc[i]!; }
   }
   // Keys are monotone in x, so an inversion can only sit inside a run of equal keys.
   for (let i = 1; i < m; i++) {

@@ -194,17 +194,18 @@ function anovaResult(W: Float64Array, cnt: Float64Array, mean: Float64Array, Wt:
 export function aucSorted(s: SortedBinary): number {
   const { x, cls, w } = s;
   const m = x.length;
-  let WS = 0, WB = 0;
-  for (let i = 0; i < m; i++) if (cls[i]) WS += w[i]!; else WB += w[i]!;
+  // Class-indexed sums ([0] background, [1] signal) instead of a branch on the class.
+  const tot = new Float64Array(2);
+  for (let i = 0; i < m; i++) tot[cls[i]!]! += w[i]!;
+  const WS = tot[1]!, WB = tot[0]!;
   if (!(WS > 0 && WB > 0)) return NaN;
+  const g = new Float64Array(2);
   let below = 0, area = 0;
   for (let i = 0; i < m; ) {
     const v = x[i]!;
-    let gs = 0, gb = 0;
-    while (i < m && x[i] === v) {
-      if (cls[i]) gs += w[i]!; else gb += w[i]!;
-      i++;
-    }
+    g[0] = 0; g[1] = 0;
+    while (i < m && x[i] === v) { g[cls[i]!]! += w[i]!; i++; }
+    const gs = g[1]!, gb = g[0]!;
     area += gs * (below + 0.5 * gb);
     below += gb;
   }
@@ -427,14 +428,15 @@ function binaryScores(want: ReadonlySet<ScoreName>, x: Float64Array, y: Float64A
   const needKs = want.has('ks'), needAuc = want.has('auc');
   const bins = needSep ? separationBins(opts) : 0;
   const r = binaryRows(x, y, w);
-  const { m, xw, row, nS, nB } = r;
+  const { m, xw, nS, nB } = r;
+  const rc = r.cls;
 
   // Row order: separation histogram and Σw(x − μ_class)², as `separation`, `anova` and
-  // `fisherCriterion` accumulate them.
+  // `fisherCriterion` accumulate them (per-class sums indexed by the class instead of branching on
+  // it: the same additions in the same order).
   if (needSep || needAnova || needFisher) {
     const W = r.wSum, S = r.wxSum;
     const mean = groupMeans(W, S);
-    const mean0 = mean[0]!, mean1 = mean[1]!;
     let h: Histogram | undefined;
     if (needSep) {
       let lo = r.min, hi = r.max;
@@ -442,31 +444,31 @@ function binaryScores(want: ReadonlySet<ScoreName>, x: Float64Array, y: Float64A
       if (opts.range || (lo <= hi && Number.isFinite(lo) && Number.isFinite(hi))) h = new Histogram(lo, hi, bins);
     }
     const needVar = needAnova || needFisher;
-    let ssw = 0, v0 = 0, v1 = 0;
+    let ssw = 0;
+    const v = new Float64Array(2);
     if (h) {
-      const hlo = h.lo, hhi = h.hi, hS = h.hS, hB = h.hB;
+      const hlo = h.lo, hhi = h.hi, hSB = new Float64Array(2 * h.bins); // bin b, class c at 2b + c
       for (let j = 0; j < m; j++) {
-        const xi = xw[2 * j]!, wi = xw[2 * j + 1]!, c = row[j]! >>> 31;
+        const xi = xw[2 * j]!, wi = xw[2 * j + 1]!, c = rc[j]!;
         if (needVar) {
-          const d = xi - (c ? mean1 : mean0);
+          const d = xi - mean[c]!;
           const t = wi * d * d;
           ssw += t;
-          if (c) v1 += t; else v0 += t;
+          v[c]! += t;
         }
-        if (xi >= hlo && xi <= hhi) {
-          const b = h.bin(xi);
-          if (c) hS[b]! += wi; else hB[b]! += wi;
-        }
+        if (xi >= hlo && xi <= hhi) hSB[2 * h.bin(xi) + c]! += wi;
       }
+      for (let b = 0; b < h.bins; b++) { h.hB[b] = hSB[2 * b]!; h.hS[b] = hSB[2 * b + 1]!; }
     } else if (needVar) {
       for (let j = 0; j < m; j++) {
-        const xi = xw[2 * j]!, wi = xw[2 * j + 1]!, c = row[j]! >>> 31;
-        const d = xi - (c ? mean1 : mean0);
+        const xi = xw[2 * j]!, wi = xw[2 * j + 1]!, c = rc[j]!;
+        const d = xi - mean[c]!;
         const t = wi * d * d;
         ssw += t;
-        if (c) v1 += t; else v0 += t;
+        v[c]! += t;
       }
     }
+    const v0 = v[0]!, v1 = v[1]!;
     if (needSep) out.set('separation', { value: h ? h.separation() : NaN });
     if (needAnova) {
       const cnt = Float64Array.of(nB, nS);
@@ -484,30 +486,33 @@ function binaryScores(want: ReadonlySet<ScoreName>, x: Float64Array, y: Float64A
     const s = sortRows(r);
     const xs = s.x, cls = s.cls, ws = s.w;
     const unweighted = unitWeights(ws);
-    let WS = 0, WB = 0, W2S = 0, W2B = 0;
+    // Class-indexed accumulators ([0] background, [1] signal): no branch on the class.
+    const tot = new Float64Array(2), tot2 = new Float64Array(2);
     for (let i = 0; i < m; i++) {
-      const wi = ws[i]!;
-      if (cls[i]) { WS += wi; W2S += wi * wi; } else { WB += wi; W2B += wi * wi; }
+      const wi = ws[i]!, c = cls[i]!;
+      tot[c]! += wi; tot2[c]! += wi * wi;
     }
+    const WS = tot[1]!, WB = tot[0]!, W2S = tot2[1]!, W2B = tot2[0]!;
     let below = 0, area = 0;
-    let c1 = 0, c2 = 0, maxS = -Infinity, minS = Infinity;
-    let cS = 0, cB = 0, d = 0;
+    let maxS = -Infinity, minS = Infinity, d = 0;
+    const cum = new Float64Array(2), cnt = new Float64Array(2), grp = new Float64Array(2);
     for (let i = 0; i < m; ) {
       const v = xs[i]!;
-      let gs = 0, gb = 0;
+      grp[0] = 0; grp[1] = 0;
       while (i < m && xs[i] === v) {
-        const wi = ws[i]!;
-        if (cls[i]) { gs += wi; cS += wi; c1++; } else { gb += wi; cB += wi; c2++; }
+        const wi = ws[i]!, c = cls[i]!;
+        grp[c]! += wi; cum[c]! += wi; cnt[c]!++;
         i++;
       }
+      const gs = grp[1]!, gb = grp[0]!;
       area += gs * (below + 0.5 * gb);
       below += gb;
       if (unweighted) {
-        const diff = c1 / nS - c2 / nB;
+        const diff = cnt[1]! / nS - cnt[0]! / nB;
         if (diff > maxS) maxS = diff;
         if (diff < minS) minS = diff;
       } else {
-        const diff = Math.abs(cS / WS - cB / WB);
+        const diff = Math.abs(cum[1]! / WS - cum[0]! / WB);
         if (diff > d) d = diff;
       }
     }
