@@ -7,8 +7,10 @@
  * V8 and the ranking bench sorts 60 columns. Inputs must be NaN-free (callers drop missing values
  * first); -0 sorts just before +0, which keeps equal values contiguous.
  * `sortBinary` (KS, AUC) sorts x with class and weight: a radix sort on a 32-bit key (x rounded to
- * float32, so at most three 11-bit passes), then a repair of the rare runs where distinct doubles
- * share a float32. `binaryRows` + `sortRows` split it so that the fused scorer can reuse the
+ * float32, so at most three 11-bit passes), then a repair of the runs where distinct doubles share a
+ * float32 (rare in recorded data; values that differ only below float32 precision, e.g. tied values
+ * plus tiny noise, fall back to `argsort` run by run, which is why `argsort` itself, used on exactly
+ * such noisy values by the kNN mutual information, keeps the full 64-bit key). `binaryRows` + `sortRows` split it so that the fused scorer can reuse the
  * compacted rows and their moments for separation, ANOVA and Fisher.
  */
 
