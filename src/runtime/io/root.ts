@@ -1096,8 +1096,12 @@ function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], 
         const len = o[r.entries]!;
         if (len % size !== 0) throw basketError(t, b, r, `basket data length ${len} is not a multiple of ${size}`);
         if (size > 1) {
-          for (let i = 0; i < r.entries; i++) {
-            if ((o[i + 1]! - o[i]!) % size !== 0) throw basketError(t, b, r, `entry ${r.first + i} has ${o[i + 1]! - o[i]!} bytes, not a multiple of ${size}`);
+          // o[0] = 0, so every entry is a whole number of values iff every offset is a multiple of size.
+          const mask = (size & (size - 1)) === 0 ? size - 1 : -1;
+          for (let i = 1; i < r.entries; i++) {
+            if (mask >= 0 ? (o[i]! & mask) !== 0 : o[i]! % size !== 0) {
+              throw basketError(t, b, r, `entry ${r.first + i - 1} has ${o[i]! - o[i - 1]!} bytes, not a multiple of ${size}`);
+            }
           }
         }
         total += len / size;
@@ -1183,7 +1187,13 @@ function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonl
       let at = v0;
       refs.forEach((r, k) => {
         const o = m.offs![k]!;
-        for (let i = 0; i < r.entries; i++) sink.offsets[row0 + r.first + i + 1] = at + o[i + 1]! / size;
+        const offs = sink.offsets, base = row0 + r.first + 1, n = r.entries;
+        if ((size & (size - 1)) === 0) {
+          const shift = 31 - Math.clz32(size);
+          for (let i = 0; i < n; i++) offs[base + i] = at + (o[i + 1]! >> shift);
+        } else {
+          for (let i = 0; i < n; i++) offs[base + i] = at + o[i + 1]! / size;
+        }
         const count = o[r.entries]! / size;
         if (plan.packing) decodePacked(plan.packing, baskets[k]!.u, 0, count, sink.values, at);
         else decodeBE(plan.dtype, baskets[k]!.u, 0, count, sink.values, at);
