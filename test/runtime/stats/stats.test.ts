@@ -51,6 +51,7 @@ function awkwardColumns(n: number, seed: number): Float64Array[] {
   make(() => 1e9 + Math.floor(rng.next() * 5000) * 1e-3);          // runs of distinct doubles per float32 (long)
   make(() => 1 + Math.floor(rng.next() * 40) * 2 ** -40);             // runs of ≤ 32 per float32
   make(() => 7.25);                                                     // constant: every radix digit skipped
+  make(() => 1024 + Math.floor(rng.next() * 1024));                     // two radix passes (low digit constant)
   return cols;
 }
 
