@@ -36,11 +36,15 @@ parentPort?.on('message', (job: FileJob) => {
       const transfer: ArrayBuffer[] = [];
       for (const [name, c] of t.columns) {
         if (c.kind === 'str') { cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values }); continue; }
-        if (ownsBuffer(c.values)) transfer.push(c.values.buffer as ArrayBuffer);
+        // A view into a larger buffer (the reader trims its arrays with subarray) would be cloned whole:
+        // copy just the view and transfer that.
+        const values = ownsBuffer(c.values) ? c.values : c.values.slice();
+        transfer.push(values.buffer as ArrayBuffer);
         if (c.kind === 'jagged') {
-          if (ownsBuffer(c.offsets)) transfer.push(c.offsets.buffer as ArrayBuffer);
-          cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values, offsets: c.offsets });
-        } else cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values });
+          const offsets = ownsBuffer(c.offsets) ? c.offsets : c.offsets.slice();
+          transfer.push(offsets.buffer as ArrayBuffer);
+          cols.push({ name, kind: c.kind, dtype: c.dtype, values, offsets });
+        } else cols.push({ name, kind: c.kind, dtype: c.dtype, values });
       }
       parentPort!.postMessage({ id: job.id, ok: true, rows: t.rows, columns: cols } satisfies FileReply, [...new Set(transfer)]);
     } catch (e: unknown) {
