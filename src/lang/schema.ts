@@ -252,7 +252,7 @@ export const DISTRIBUTIONS: Readonly<Record<'choice' | 'uniform' | 'loguniform' 
 // ---------------------------------------------------------------------------------------------------
 // Words
 
-export const RANK_SCORES = ['separation', 'ks', 'anova', 'mutual_info', 'auc', 'fisher'] as const;
+export const RANK_SCORES = ['separation', 'ks', 'anova', 'mutual_info', 'mutual_info_hist', 'auc', 'fisher'] as const;
 export const METRICS = ['auc', 'ams', 'significance', 'logloss'] as const;
 export const PLOTS = ['roc', 'scores', 'overtraining', 'ranking', 'correlation', 'inputs', 'learning', 'search', 'parallel', 'ams'] as const;
 export const NEGATIVE_WEIGHTS = ['keep', 'ignore', 'abs'] as const;

@@ -263,7 +263,7 @@ function fisherResult(WS: number, WB: number, mS: number, mB: number, vS: number
 // ------------------------------------------------------------------------------------- dispatcher
 
 /** The univariate score names of the `rank` attribute. */
-export const SCORE_NAMES = ['separation', 'ks', 'anova', 'mutual_info', 'auc', 'fisher'] as const;
+export const SCORE_NAMES = ['separation', 'ks', 'anova', 'mutual_info', 'mutual_info_hist', 'auc', 'fisher'] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
 
 export function isScoreName(s: string): s is ScoreName {
@@ -323,6 +323,8 @@ function binaryScore(name: ScoreName, x: Float64Array, y: Float64Array, w: Float
     }
     case 'mutual_info':
       return { value: mutualInfo(x, y, { k: opts.k, method: opts.miMethod, seed: opts.seed, draws: opts.miDraws, bins: opts.miBins, w }) };
+    case 'mutual_info_hist':
+      return { value: mutualInfo(x, y, { method: 'hist', bins: opts.miBins, w }) };
     case 'auc': {
       const a = aucSorted(sortBinary(x, y, w));
       return { value: Number.isNaN(a) ? NaN : Math.max(a, 1 - a) };
@@ -375,6 +377,7 @@ export function univariate(name: string, x: Float64Array, y: Float64Array, w?: F
     const v = mutualInfo(x, y, { k: opts.k, method: opts.miMethod, seed: opts.seed, draws: opts.miDraws, bins: opts.miBins, w });
     return { score: name, value: v, perClass };
   }
+  if (name === 'mutual_info_hist') return { score: name, value: mutualInfo(x, y, { method: 'hist', bins: opts.miBins, w }), perClass };
   let num = 0, den = 0;
   for (let c = 0; c < K; c++) {
     const v = perClass[c]!.value, wc = Math.max(classW[c]!, 0);
@@ -412,10 +415,11 @@ export function univariateAll(names: readonly string[], x: Float64Array, y: Floa
   const binary = K <= 2 && (opts.nClasses === undefined || inferClasses(y) <= 2);
   const lengthsOk = x.length === y.length && (!w || w.length === x.length);
   if (!binary || !lengthsOk || !names.every(isScoreName)) return names.map((s) => univariate(s, x, y, w, opts));
-  const want = new Set(names.filter((s) => s !== 'mutual_info') as ScoreName[]);
+  const own = (s: string): boolean => s === 'mutual_info' || s === 'mutual_info_hist';
+  const want = new Set(names.filter((s) => !own(s)) as ScoreName[]);
   const fused = binaryScores(want, x, y, w, opts);
   return names.map((s): UnivariateResult => {
-    if (s === 'mutual_info') return univariate(s, x, y, w, { ...opts, nClasses: K });
+    if (own(s)) return univariate(s, x, y, w, { ...opts, nClasses: K });
     const r = fused.get(s as ScoreName)!;
     return r.pvalue === undefined ? { score: s as ScoreName, value: r.value } : { score: s as ScoreName, value: r.value, pvalue: r.pvalue };
   });

@@ -218,6 +218,32 @@ describe('mutual information', () => {
   });
 });
 
+describe('mutual_info_hist: the weighted plug-in estimator as a rank score', () => {
+  it('equals the weighted class entropy when x separates the classes, ~0 for noise, and follows the weights', () => {
+    // 3200 events, every 4th signal: 32 equal-count bins put signal and background in separate bins.
+    const n = 3200, rng = new Rng(5);
+    const x = new Float64Array(n), y = new Float64Array(n), w = new Float64Array(n), noise = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = i % 4 === 0 ? 1 : 0;
+      x[i] = y[i]! * 10 + rng.next();
+      w[i] = y[i] ? 0.01 : 1 + rng.next(); // signal events are light, as in Monte Carlo
+      noise[i] = rng.next();
+    }
+    let ws = 0, wt = 0;
+    for (let i = 0; i < n; i++) { wt += w[i]!; if (y[i]) ws += w[i]!; }
+    const h = (p: number) => -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
+    const r = univariate('mutual_info_hist', x, y, w);
+    expect(r.value).toBeCloseTo(h(ws / wt), 12);
+    expect(univariate('mutual_info_hist', x, y).value).toBeCloseTo(h(0.25), 12);
+    expect(univariate('mutual_info_hist', noise, y, w).value).toBeLessThan(0.02);
+    // a few weights flipped negative (NLO Monte Carlo) still give a finite, non-negative score
+    const wn = Float64Array.from(w, (v, i) => (i % 50 === 1 ? -v : v));
+    const v = univariate('mutual_info_hist', x, y, wn).value;
+    expect(Number.isFinite(v) && v >= 0).toBe(true);
+    expect(univariateAll(['auc', 'mutual_info_hist'], x, y, w)[1]!.value).toBe(r.value);
+  });
+});
+
 describe('correlations', () => {
   const ref = loadReference().higgsml_corr;
   const h = loadHiggsml();
