@@ -7,7 +7,8 @@
  * jsroot parses the file structure (keys, streamer info, the TTree object with its branches and
  * basket positions). The data itself goes through the fast columnar path wherever the layout is
  * simple: a branch with one TLeaf of a numeric type (scalars, fixed arrays `x[10]`, counted arrays
- * `x[n]`, Float16_t/Double32_t with their packing), `char*` strings (TLeafC), unsplit
+ * `x[n]`, Float16_t/Double32_t with their packing), the leaves of leaf lists (`x/D:y/I`, each a
+ * column `branch.leaf`), `char*` strings (TLeafC), unsplit
  * `std::vector<number>` branches, and the members of split objects and split collections (numbers,
  * fixed and `[n]` pointer arrays, Double32_t, TString, `std::vector<number>`). Their baskets are
  * read with positioned reads, decompressed (codecs.ts: native zlib, JS LZ4, zstd and xz in
@@ -427,7 +428,9 @@ function closeJsFile(f: JsFile): void {
 
 /** How one branch is read. */
 type Plan =
-  | { readonly path: 'fast'; readonly layout: 'fixed'; readonly dtype: Dtype; readonly len: number; readonly packing?: Packing }
+  | { readonly path: 'fast'; readonly layout: 'fixed'; readonly dtype: Dtype; readonly len: number; readonly packing?: Packing
+    /** A leaf of a leaf list (`x/D:y/I`): each entry is `stride` bytes, this leaf's values start at byte `at`. */
+    readonly stride?: number; readonly at?: number }
   | { readonly path: 'fast'; readonly layout: 'counted'; readonly dtype: Dtype; readonly header?: number; readonly packing?: Packing }
   | { readonly path: 'fast'; readonly layout: 'cstring' }
   | { readonly path: 'fast'; readonly layout: 'vector'; readonly dtype: Dtype }
@@ -673,6 +676,35 @@ function columnName(br: any, parent: any | undefined): string {
   return name.startsWith(`${pname}.`) ? name : name.includes('.') ? name : `${pname}.${name}`;
 }
 
+/**
+ * The columns of a leaf-list branch (`x/D:y/I:z/B`), one per leaf, named `branch.leaf`. Each entry is
+ * the leaves' values one after the other (no padding), so every leaf is a fixed-size slice of a
+ * fixed-size record. Lists with a counted (`x[n]`), string or Float16/Double32 leaf are not read.
+ */
+function planLeafList(br: any): { column: string; type: string; plan: Plan; rootType: string }[] {
+  const leaves: any[] = br.fLeaves?.arr ?? [];
+  const list = leaves.map((l) => `${l.fName}/${LEAF_CODES[l._typename as string] ?? '?'}`).join(':');
+  const name = String(br.fName);
+  const unsupported = (why: string) => [{ column: name, type: `root:leaflist(${list})`, rootType: `leaf list ${list}`, plan: { path: 'none', why } as Plan }];
+  let stride = 0;
+  const parts: { leaf: any; dtype: Dtype; len: number; at: number }[] = [];
+  for (const l of leaves) {
+    const dts = LEAF_DTYPES[l._typename as string];
+    if (dts === undefined || l._typename === 'TLeafF16' || l._typename === 'TLeafD32') return unsupported(`leaf \`${l.fName}\` of class ${l._typename} in a leaf list`);
+    if (l.fLeafCount !== null && l.fLeafCount !== undefined) return unsupported(`counted leaf \`${l.fName}\` in a leaf list`);
+    const dtype = l.fIsUnsigned ? dts[1] : dts[0];
+    const len = Number(l.fLen) || 1;
+    parts.push({ leaf: l, dtype, len, at: stride });
+    stride += len * dtypeSize(dtype);
+  }
+  return parts.map((q) => ({
+    column: `${name}.${String(q.leaf.fName)}`,
+    type: q.len > 1 ? `jagged<${q.dtype}>` : q.dtype,
+    rootType: `${String(q.leaf.fTitle || q.leaf.fName)}/${q.leaf.fIsUnsigned ? (LEAF_CODES[q.leaf._typename as string] ?? '?').toLowerCase() : LEAF_CODES[q.leaf._typename as string] ?? '?'} in ${list}`,
+    plan: { path: 'fast', layout: 'fixed', dtype: q.dtype, len: q.len, stride, at: q.at } as Plan,
+  }));
+}
+
 function planLeafBranch(br: any): { type: string; plan: Plan; rootType: string } {
   const leaves: any[] = br.fLeaves?.arr ?? [];
   if (leaves.length !== 1) {
@@ -791,6 +823,14 @@ function catalogTree(tree: any, memberType?: MemberType): BranchEntry[] {
     leafBranches(top, leaves);
     for (const br of leaves) {
       const isTop = br === top;
+      if (br._typename === 'TBranch' && (br.fLeaves?.arr?.length ?? 0) > 1) {
+        for (const c of planLeafList(br)) {
+          if (seen.has(c.column)) continue;
+          seen.add(c.column);
+          out.push({ column: c.column, type: c.type, branch: br, plan: c.plan, rootType: c.rootType });
+        }
+        continue;
+      }
       const column = columnName(br, isTop ? undefined : top);
       if (seen.has(column)) continue;
       seen.add(column);
@@ -1057,11 +1097,12 @@ function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], 
   switch (plan.layout) {
     case 'fixed': {
       const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
+      const perEntry = plan.stride ?? plan.len * size;
       refs.forEach((r, k) => {
         const bk = baskets[k]!;
         const len = dataLength(bk);
-        if (len !== r.entries * plan.len * size || len > bk.u.length) {
-          throw basketError(t, b, r, `basket holds ${len} bytes, expected ${r.entries * plan.len * size} (corrupt basket)`);
+        if (len !== r.entries * perEntry || len > bk.u.length) {
+          throw basketError(t, b, r, `basket holds ${len} bytes, expected ${r.entries * perEntry} (corrupt basket)`);
         }
       });
       return { values: t.entries * plan.len };
@@ -1173,8 +1214,18 @@ function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonl
   switch (plan.layout) {
     case 'fixed': {
       const p = plan.packing;
-      refs.forEach((r, k) => (p ? decodePacked(p, baskets[k]!.u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len)
-        : decodeBE(plan.dtype, baskets[k]!.u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len)));
+      refs.forEach((r, k) => {
+        let u = baskets[k]!.u;
+        if (plan.stride !== undefined) {
+          // A leaf of a leaf list: gather its bytes out of each entry's record first.
+          const w = plan.len * (p?.bytes ?? dtypeSize(plan.dtype)), at = plan.at ?? 0;
+          const g = new Uint8Array(r.entries * w);
+          for (let e = 0; e < r.entries; e++) g.set(u.subarray(e * plan.stride + at, e * plan.stride + at + w), e * w);
+          u = g;
+        }
+        if (p) decodePacked(p, u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len);
+        else decodeBE(plan.dtype, u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len);
+      });
       if (plan.len > 1) {
         const n = m.values / plan.len;
         for (let i = 1; i <= n; i++) sink.offsets[row0 + i] = v0 + i * plan.len;

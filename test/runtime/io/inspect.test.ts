@@ -11,7 +11,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('inspect (golden text)', () => {
   const files = ['uproot-HZZ.root', 'uproot-small-flat-tree.root', 'uproot-stl_containers.root', 'tmva_class_inputdata.root', 'ntpl001_staff_rntuple_v1-0-1-0.root', 'uproot-issue412.root',
-    'uproot-nesteddirs.root', 'uproot-small-evnt-tree-fullsplit.root', 'uproot-double32-float16.root'];
+    'uproot-nesteddirs.root', 'uproot-small-evnt-tree-fullsplit.root', 'uproot-double32-float16.root', 'uproot-leaflist.root'];
   for (const f of files) {
     it(f, async () => {
       const r = await inspectFile(`data/root/${f}`);

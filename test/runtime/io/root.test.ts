@@ -129,6 +129,26 @@ describe('readRoot types, chains, RNTuple', () => {
     expect(s.get('evt.StlVecStr')).toBe('root:vector<string>');
   });
 
+  it('reads each leaf of a leaf-list branch (x/D:y/I:z/B) as its own column, equal to jsroot\'s record', async () => {
+    const file = `${D}/uproot-leaflist.root`;
+    const t = await readRoot({ paths: file }, { threads: 0 });
+    expect([...t.columns.keys()]).toEqual(['leaflist.x', 'leaflist.y', 'leaflist.z']);
+    expect(t.columns.get('leaflist.y')!.dtype).toBe('int32');
+    // jsroot's TSelector reads the branch as one object per entry: the oracle, field by field.
+    const { treeProcess, TSelector } = await import('jsroot/tree');
+    const ot = await openTree(file, 'tree', {});
+    const { openFile } = await import('jsroot/io');
+    const jf = await openFile(file);
+    const tree = await jf.readObject(ot.tree);
+    const rows: { x: number; y: number; z: number }[] = [];
+    const sel = new TSelector();
+    sel.addBranch('leaflist');
+    sel.Process = function (this: TSelector) { rows.push({ ...(this.tgtobj.leaflist as { x: number; y: number; z: number }) }); };
+    await treeProcess(tree, sel);
+    for (const f of ['x', 'y', 'z'] as const) expect(Array.from(t.columns.get(`leaflist.${f}`)!.values as Float64Array), f).toEqual(rows.map((r) => r[f]));
+    expect(rows.map((r) => r.x)).toEqual([1.1, 2.2, 3.3, 4, 5.5]);
+  });
+
   it('decodes Double32_t and Float16_t leaves (range and bit count from the title) as ROOT wrote them', async () => {
     // tree->Branch("double32_N", &x, "double32_N/d[-2.71,10,N]") etc., filled with these 17 values
     // (scikit-hep-testdata dev/make-root/double32_float16.C). ROOT stores UInt_t(0.5 + factor·(x − xmin))
