@@ -700,21 +700,23 @@ function planLeafList(br: any): { column: string; type: string; plan: Plan; root
   return parts.map((q) => ({
     column: `${name}.${String(q.leaf.fName)}`,
     type: q.len > 1 ? `jagged<${q.dtype}>` : q.dtype,
-    rootType: `${String(q.leaf.fTitle || q.leaf.fName)}/${q.leaf.fIsUnsigned ? (LEAF_CODES[q.leaf._typename as string] ?? '?').toLowerCase() : LEAF_CODES[q.leaf._typename as string] ?? '?'} in ${list}`,
+    rootType: `${leafRootType(q.leaf)} in ${list}`,
     plan: { path: 'fast', layout: 'fixed', dtype: q.dtype, len: q.len, stride, at: q.at } as Plan,
   }));
 }
 
+/** ROOT's type text of a leaf: its title and type code (`Muon_Px[NMuon]/F`, `n/i` for unsigned). */
+function leafRootType(leaf: any): string {
+  const code = LEAF_CODES[leaf._typename as string] ?? String(leaf._typename);
+  return `${String(leaf.fTitle || leaf.fName)}/${leaf.fIsUnsigned ? code.toLowerCase() : code}`;
+}
+
+/** A branch with one leaf (leaf lists go to planLeafList). */
 function planLeafBranch(br: any): { type: string; plan: Plan; rootType: string } {
-  const leaves: any[] = br.fLeaves?.arr ?? [];
-  if (leaves.length !== 1) {
-    const list = leaves.map((l) => `${l.fName}/${LEAF_CODES[l._typename as string] ?? '?'}`).join(':');
-    return { type: `root:leaflist(${list})`, rootType: `leaf list ${list}`, plan: { path: 'none', why: 'branches with several leaves are not supported' } };
-  }
-  const leaf = leaves[0]!;
+  const leaf = br.fLeaves?.arr?.[0];
+  if (leaf === undefined || leaf === null) return { type: 'root:TBranch', rootType: 'TBranch without leaves', plan: { path: 'none', why: 'the branch has no leaf' } };
   const lt = leaf._typename as string;
-  const code = LEAF_CODES[lt] ?? lt;
-  const rootType = `${String(leaf.fTitle || leaf.fName)}/${leaf.fIsUnsigned ? code.toLowerCase() : code}`;
+  const rootType = leafRootType(leaf);
   if (lt === 'TLeafC') return { type: 'string', rootType, plan: { path: 'fast', layout: 'cstring' } };
   const dts = LEAF_DTYPES[lt];
   if (dts === undefined) return { type: `root:${lt}`, rootType: lt, plan: { path: 'none', why: `leaf class ${lt}` } };
