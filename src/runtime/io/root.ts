@@ -131,12 +131,6 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
   return { rows, columns: await readTrees(opened, columns, { ...opts, threads: 0 }) };
 }
 
-function assemble(parts: readonly Map<string, Column>[], names: readonly string[], rows: number): Table {
-  const columns = new Map<string, Column>();
-  for (const name of names) columns.set(name, concatColumns(parts.map((p) => p.get(name)!), name));
-  return { rows, columns };
-}
-
 /**
  * A chain read with whole files spread over worker threads: each worker parses its files' headers
  * with jsroot and runs the fast path; the parts come back in file order. Only the first file is
@@ -152,16 +146,68 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
       : `\`${name}\` (${b.type}) read by jsroot's generic reader: ${b.plan.why}`);
   }
   const { readFilesInWorkers } = await import('./root-pool.js');
-  const parts: Map<string, Column>[] = [];
+  // Parts are appended as they arrive (in file order), so copying them overlaps the workers' reading.
+  const out = names.map((n) => new ColumnAppender(n));
   let rows = 0;
   opts.verbose?.(`reading ${files.length} files on ${threads} worker threads`);
   await readFilesInWorkers(files, src.tree ?? first.tree, names, threads, (last, n, cols) => {
-    parts.push(cols);
     rows += n;
-    opts.onProgress?.({ file: files[last]!, filesDone: last + 1, files: files.length, entriesDone: rows,
-      entries: Math.round((rows / (last + 1)) * files.length) });
+    const expectRows = Math.round((rows / (last + 1)) * files.length);
+    names.forEach((name, i) => out[i]!.append(cols.get(name)!, n, expectRows));
+    opts.onProgress?.({ file: files[last]!, filesDone: last + 1, files: files.length, entriesDone: rows, entries: expectRows });
   }, opts.directHeaders ?? true);
-  return assemble(parts, names, rows);
+  return { rows, columns: new Map(names.map((n, i) => [n, out[i]!.finish()])) };
+}
+
+/**
+ * One column of a chain built from parts that arrive in order: arrays sized from the first part's
+ * values per row times the expected rows, grown by doubling when a denser part comes, trimmed at the end.
+ */
+class ColumnAppender {
+  private kind: Column['kind'] | undefined;
+  private dtype: Dtype = 'float64';
+  private values = new Float64Array(0);
+  private offsets = new Int32Array(1);
+  private strs: string[] = [];
+  private nv = 0;
+  private rows = 0;
+
+  constructor(private readonly name: string) {}
+
+  append(c: Column, rows: number, expectRows: number): void {
+    if (this.kind === undefined) { this.kind = c.kind; this.dtype = c.dtype; }
+    if (c.kind !== this.kind) throw new DataError('bad-input', `column \`${this.name}\` changes kind across the chain (${this.kind} and ${c.kind})`);
+    if (c.kind === 'str') { for (const v of c.values) this.strs.push(v); this.rows += rows; return; }
+    const need = this.nv + c.values.length;
+    if (need > this.values.length) {
+      const est = Math.ceil((need / Math.max(1, this.rows + rows)) * Math.max(expectRows, this.rows + rows) * 1.05);
+      const grown = new Float64Array(Math.max(need, est, 2 * this.values.length));
+      grown.set(this.values.subarray(0, this.nv));
+      this.values = grown;
+    }
+    this.values.set(c.values, this.nv);
+    if (c.kind === 'jagged') {
+      if (this.rows + rows + 1 > this.offsets.length) {
+        const grown = new Int32Array(Math.max(this.rows + rows + 1, Math.ceil(Math.max(expectRows, this.rows + rows) * 1.05) + 1, 2 * this.offsets.length));
+        grown.set(this.offsets.subarray(0, this.rows + 1));
+        this.offsets = grown;
+      }
+      const o = c.offsets, base = this.rows, at = this.nv;
+      for (let i = 1; i < o.length; i++) this.offsets[base + i] = at + o[i]!;
+    }
+    this.nv = need;
+    this.rows += rows;
+  }
+
+  finish(): Column {
+    if (this.kind === 'str') return { kind: 'str', dtype: 'string', values: this.strs };
+    const values = this.values.length === this.nv ? this.values : this.values.subarray(0, this.nv);
+    if (this.kind === 'jagged') {
+      const offsets = this.offsets.length === this.rows + 1 ? this.offsets : this.offsets.subarray(0, this.rows + 1);
+      return { kind: 'jagged', dtype: this.dtype, offsets, values };
+    }
+    return { kind: 'num', dtype: this.dtype, values };
+  }
 }
 
 /** The branches of the tree (of the first file) with their winnow types, from headers only. */
