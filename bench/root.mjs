@@ -1,7 +1,7 @@
 // ROOT read throughput: winnow's fast columnar path vs jsroot's TSelector (treeProcess), the pure
 // decompression floor of the same baskets, and reload from the cache format (Arrow IPC, see
 // src/runtime/io/parquet.ts) vs the ROOT read. Runs against dist/: `npm run build && node bench/root.mjs`.
-// Options: --files N (chain length, default 400), --reps N (default 3), --no-tselector-chain.
+// Options: --files N (chain length, default 400), --reps N (default 5), --no-tselector-chain.
 // Prints wall and CPU time (process.cpuUsage): on a shared machine the CPU time is the steadier number.
 // Writes bench/RESULTS-root.md.
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { closeRootPool } from '../dist/runtime/io/root-pool.js';
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : d; };
 const NFILES = opt('--files', 400);
-const REPS = opt('--reps', 3);
+const REPS = opt('--reps', 5);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const D = path.join(root, 'data/root');
 
@@ -130,9 +130,9 @@ const load = os.loadavg();
 log(`# ROOT reading benchmark (bench/root.mjs)`);
 log('');
 log(`Machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, ${new Date().toISOString()}.`);
-log(`Load average at start: ${load.map((x) => x.toFixed(1)).join(' ')} — a SHARED machine (other engineers' builds and tests ran meanwhile), so wall times are noisy; each wall and CPU figure is the best of 5 (issue412) or ${REPS} (chain) runs, taken separately (the chain TSelector ran once), and ratios are taken within this run.`);
+log(`Load average at start: ${load.map((x) => x.toFixed(1)).join(' ')} — a SHARED machine (other engineers' builds and tests ran meanwhile), so wall times are noisy; each wall and CPU figure is the best of 9 (issue412) or ${REPS} (chain) runs, taken separately (the chain TSelector ran once), and ratios are taken within this run.`);
 
-const r1 = await suiteReps(5, 'uproot-issue412.root (TTree `test`, 2 branches: Long64 b1, Bool b2; zlib)', [path.join(D, 'uproot-issue412.root')], 'test', ['b1', 'b2']);
+const r1 = await suiteReps(9, 'uproot-issue412.root (TTree `test`, 2 branches: Long64 b1, Bool b2; zlib)', [path.join(D, 'uproot-issue412.root')], 'test', ['b1', 'b2']);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-chain-'));
 const files = [];
