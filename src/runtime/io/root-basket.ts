@@ -192,6 +192,42 @@ export function entryOffsets(b: Basket, entries: number): Int32Array {
   return out;
 }
 
+/**
+ * For a basket of a counted branch (entries of whole `size`-byte values, no header): writes where
+ * each entry ends, in values, as `at` + end byte / size, into `out[base…base + entries)`, with the
+ * checks of `entryOffsets` and the size check, but without building the byte-offset array first.
+ * Returns the basket's value count. `firstEntry` (the basket's first entry in the tree) is for messages.
+ */
+export function countedEnds(b: Basket, entries: number, size: number, out: Int32Array, base: number, at: number, firstEntry = 0): number {
+  const border = b.last - b.keylen;
+  if (border > b.u.length) throw new BasketError(`basket data length ${border} exceeds its ${b.u.length} bytes`);
+  const pow2 = (size & (size - 1)) === 0, shift = 31 - Math.clz32(size), mask = size - 1;
+  const aligned = (v: number): boolean => (pow2 ? (v & mask) === 0 : v % size === 0);
+  if (!aligned(border)) throw new BasketError(`basket data length ${border} is not a multiple of ${size}`);
+  if (entries === 0) return 0;
+  if (border + 4 > b.u.length) {
+    if (entries > 1) throw new BasketError('basket has no entry offsets');
+    out[base] = at + border / size;
+    return border / size;
+  }
+  const dv = new DataView(b.u.buffer, b.u.byteOffset, b.u.byteLength);
+  const n = dv.getInt32(border);
+  if (n < entries || border + 4 + 4 * n > b.u.length) throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
+  const keylen = b.keylen;
+  let prev = 0;
+  for (let i = 0, p = border + 4; i < entries; i++, p += 4) {
+    const word = dv.getInt32(p);
+    // Baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask); drop them.
+    const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
+    if (v < prev || v > border) throw new BasketError(`entry offset ${i} (${v}) is out of order or outside the basket data`);
+    if (!aligned(v)) throw new BasketError(`entry ${firstEntry + i - 1} has ${v - prev} bytes, not a multiple of ${size}`);
+    if (i > 0) out[base + i - 1] = at + (pow2 ? v >> shift : v / size);
+    prev = v;
+  }
+  out[base + entries - 1] = at + (pow2 ? border >> shift : border / size);
+  return border / size;
+}
+
 /** Bytes of the data region of a basket. */
 export function dataLength(b: Basket): number {
   return b.last - b.keylen;

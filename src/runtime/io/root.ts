@@ -43,7 +43,7 @@ import { createHash } from 'node:crypto';
 import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
-import { BasketError, type Basket, type Packing, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, packingOf, readRootString, unpackBasket } from './root-basket.js';
+import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, packingOf, readRootString, unpackBasket } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
 import { DirectUnsupported, readDirect } from './root-direct.js';
@@ -960,13 +960,14 @@ async function readTrees(trees: readonly OpenTree[], names: readonly string[], o
   // arrays are sized from the first file's values per entry (exact for fixed-size layouts) and grow
   // by doubling if a later file is denser.
   const sinks: (Sink | undefined)[] = fastNames.map(() => undefined);
+  const scratch = { buf: Buffer.alloc(0) };
   const vAt = fastNames.map(() => 0);
   const genericParts: Map<string, Column>[] = [];
   let row0 = 0;
   for (let fi = 0; fi < trees.length; fi++) {
     const t = trees[fi]!;
     const fast = fastNames.map((n) => branchOf(t, n));
-    const u = fast.length > 0 ? await unpackFast(t, fast, opts) : { refs: [], baskets: [] };
+    const u = fast.length > 0 ? await unpackFast(t, fast, opts, scratch) : { refs: [], baskets: [] };
     const m = fast.map((b, i) => measureBranch(t, b, u.refs[i]!, u.baskets[i]!));
     fast.forEach((b, i) => {
       const need = vAt[i]! + m[i]!.values;
@@ -982,7 +983,7 @@ async function readTrees(trees: readonly OpenTree[], names: readonly string[], o
         sink.values = grown;
       }
       try {
-        vAt[i]! += decodeInto(b, u.refs[i]!, u.baskets[i]!, m[i]!, sink, row0, vAt[i]!);
+        vAt[i]! += decodeInto(t, b, u.refs[i]!, u.baskets[i]!, m[i]!, sink, row0, vAt[i]!);
       } catch (e: unknown) {
         if (e instanceof BasketError) throw new DataError('corrupt', `${t.file}: branch \`${b.column}\`: ${e.message}`, t.file);
         throw e;
@@ -1055,8 +1056,13 @@ interface Unpacked {
   readonly baskets: Basket[][];
 }
 
-/** Reads and decompresses the baskets of the fast-path branches of one tree. */
-async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions): Promise<Unpacked> {
+/**
+ * Reads and decompresses the baskets of the fast-path branches of one tree. `scratch` (one per
+ * readTrees call) holds the raw bytes of a file's basket span and is reused for the next file: the
+ * raw bytes are dead once inflated (uncompressed baskets are copied), which spares the garbage
+ * collector one large buffer per file.
+ */
+async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions, scratch?: { buf: Buffer }): Promise<Unpacked> {
   const refs = fast.map((b) => basketRefs(t, b));
   const fd = fs.openSync(t.file, 'r');
   let baskets: Basket[][];
@@ -1081,7 +1087,11 @@ async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootR
         spanAt = Math.min(...disk.map((r) => r.seek));
         const spanEnd = Math.max(...disk.map((r) => r.seek + r.nbytes));
         if (spanEnd - spanAt <= Math.min(Math.max(2 * totalBytes, 1024 * 1024), 8 * 1024 * 1024)) {
-          span = Buffer.allocUnsafe(spanEnd - spanAt);
+          const len = spanEnd - spanAt;
+          if (scratch !== undefined) {
+            if (scratch.buf.length < len) scratch.buf = Buffer.allocUnsafe(Math.max(len, 2 * scratch.buf.length));
+            span = scratch.buf.subarray(0, len);
+          } else span = Buffer.allocUnsafe(len);
           if (fs.readSync(fd, span, 0, span.length, spanAt) !== span.length) span = undefined;
         }
       }
@@ -1180,23 +1190,14 @@ function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], 
         });
         return { values: total, starts, counts };
       }
-      const offs = refs.map((r, k) => {
-        const o = offsetsOf(t, b, r, baskets[k]!);
-        const len = o[r.entries]!;
-        if (len % size !== 0) throw basketError(t, b, r, `basket data length ${len} is not a multiple of ${size}`);
-        if (size > 1) {
-          // o[0] = 0, so every entry is a whole number of values iff every offset is a multiple of size.
-          const mask = (size & (size - 1)) === 0 ? size - 1 : -1;
-          for (let i = 1; i < r.entries; i++) {
-            if (mask >= 0 ? (o[i]! & mask) !== 0 : o[i]! % size !== 0) {
-              throw basketError(t, b, r, `entry ${r.first + i - 1} has ${o[i]! - o[i - 1]!} bytes, not a multiple of ${size}`);
-            }
-          }
-        }
+      // Only the value count here: the entry offsets are checked and turned into the column's offsets
+      // in one pass when the basket is decoded (countedEnds).
+      refs.forEach((r, k) => {
+        const len = dataLength(baskets[k]!);
+        if (len < 0 || len % size !== 0) throw basketError(t, b, r, `basket data length ${len} is not a multiple of ${size}`);
         total += len / size;
-        return o;
       });
-      return { values: total, offs };
+      return { values: total };
     }
     case 'cstring':
       return { values: 0, offs: refs.map((r, k) => offsetsOf(t, b, r, baskets[k]!)) };
@@ -1256,7 +1257,7 @@ function sinkColumn(s: Sink): Column {
 }
 
 /** Decodes a measured branch into `sink` at row `row0` and value `v0`; returns the values written. */
-function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[], m: Measured, sink: Sink, row0: number, v0: number): number {
+function decodeInto(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[], m: Measured, sink: Sink, row0: number, v0: number): number {
   const plan = b.plan;
   if (plan.path !== 'fast') throw new Error('decodeInto on a non-fast branch');
   switch (plan.layout) {
@@ -1283,18 +1284,17 @@ function decodeInto(b: BranchEntry, refs: readonly BasketRef[], baskets: readonl
     case 'counted': {
       if (m.starts !== undefined) return decodeRuns(plan.dtype, refs, baskets, m, sink, row0, v0);
       const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
-      const offs = sink.offsets;
-      const pow2 = (size & (size - 1)) === 0, shift = 31 - Math.clz32(size);
       let at = v0;
       for (let k = 0; k < refs.length; k++) {
-        // Plain loops with locals: a closure over `at` made this the hottest line of a chain read.
-        const r = refs[k]!, o = m.offs![k]!;
-        const base = row0 + r.first + 1, n = r.entries, a = at;
-        if (pow2) for (let i = 0; i < n; i++) offs[base + i] = a + (o[i + 1]! >> shift);
-        else for (let i = 0; i < n; i++) offs[base + i] = a + o[i + 1]! / size;
-        const count = o[n]! / size;
-        if (plan.packing) decodePacked(plan.packing, baskets[k]!.u, 0, count, sink.values, at);
-        else decodeBE(plan.dtype, baskets[k]!.u, 0, count, sink.values, at);
+        const r = refs[k]!, bk = baskets[k]!;
+        let count: number;
+        try {
+          count = countedEnds(bk, r.entries, size, sink.offsets, row0 + r.first + 1, at, r.first);
+        } catch (e: unknown) {
+          throw e instanceof BasketError ? basketError(t, b, r, e.message) : e;
+        }
+        if (plan.packing) decodePacked(plan.packing, bk.u, 0, count, sink.values, at);
+        else decodeBE(plan.dtype, bk.u, 0, count, sink.values, at);
         at += count;
       }
       return at - v0;
