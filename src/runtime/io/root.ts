@@ -95,7 +95,7 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
   const files = expandPaths(src.paths);
   const chainThreads = opts.threads ?? (files.length >= 4 ? Math.min(4, os.availableParallelism()) : 0);
   if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
-  const first = await openTree(files[0]!, src.tree, opts);
+  const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
   const opened: OpenTree[] = [first];
   for (const f of files.slice(1)) opened.push(await openChainMember(f, first, names, opts));
@@ -118,9 +118,9 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
   for (const file of files) {
     const template = workerTemplates.get(tkey);
     let t: OpenTree;
-    if (template === undefined || template.file === file) {
-      t = await openTree(file, tree, opts);
-      if (t.kind === 'TTree' && t.direct !== true) workerTemplates.set(tkey, t);
+    if (template === undefined || template.file === file || !columns.every((c) => template.byName.has(c))) {
+      t = (await openDirectOnly(file, tree, columns, opts)) ?? await openTree(file, tree, opts);
+      if (t.kind === 'TTree') workerTemplates.set(tkey, t);
     } else {
       t = await openChainMember(file, template, columns, opts);
     }
@@ -137,7 +137,7 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
  * opened here (for the column list and the early, located errors).
  */
 async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, threads: number): Promise<Table> {
-  const first = await openTree(files[0]!, src.tree, opts);
+  const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
   for (const name of names) {
     const b = branchOf(first, name);
@@ -656,6 +656,48 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     return { file, tree, kind: 'TTree', entries: d.entries, branches: d.branches, obj: null, jsfile: null as unknown as JsFile, byName, direct: true };
   } catch (e: unknown) {
     if (e instanceof DirectUnsupported) return fallback(`direct reader: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Trees opened by root-direct.ts alone, per path, size, mtime, tree and requested columns. */
+const directOnlyCache = new Map<string, OpenTree>();
+
+/**
+ * Opens `tree` of `file` with root-direct.ts alone, without jsroot, when every requested column is a
+ * plain TBranch on the fast path (their types need no streamer info). Returns undefined otherwise
+ * (no tree name, a directory path, a TBranchElement, a missing branch, anything the direct reader
+ * declines), and the caller opens the file with jsroot, which also produces the errors. Only the
+ * requested branches are parsed, so the result serves exactly those columns.
+ */
+async function openDirectOnly(file: string, tree: string | undefined, names: readonly string[] | undefined, opts: RootReadOptions): Promise<OpenTree | undefined> {
+  if (opts.directHeaders === false || tree === undefined || tree.includes('/') || names === undefined || names.length === 0) return undefined;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+  const key = `${nodePath.resolve(file)}\0${st.size}\0${st.mtimeMs}\0${tree}\0${[...names].sort().join('\0')}`;
+  const hit = directOnlyCache.get(key);
+  if (hit) return hit;
+  try {
+    checkRootHeader(file);
+    const want = new Set(names);
+    const r = await readDirect(file, tree, true, (top) => want.has(top));
+    if (r.treeClass !== 'TTree') return undefined;
+    const parsed = r.branches.filter((b) => !b.skipped);
+    if (parsed.some((b) => b._typename !== 'TBranch')) return undefined;
+    const branches = catalogTree({ fBranches: { arr: parsed } });
+    const byName = new Map(branches.map((b) => [b.column, b]));
+    if (!names.every((n) => byName.get(n)?.plan.path === 'fast')) return undefined;
+    const t: OpenTree = { file, tree, kind: 'TTree', entries: r.entries, branches, obj: null, jsfile: null as unknown as JsFile, byName, direct: true };
+    if (directOnlyCache.size >= OPEN_CACHE_MAX) directOnlyCache.delete(directOnlyCache.keys().next().value as string);
+    directOnlyCache.set(key, t);
+    opts.verbose?.(`${file}: headers read directly (plain branches: no jsroot needed)`);
+    return t;
+  } catch (e: unknown) {
+    if (e instanceof DirectUnsupported || e instanceof DataError) return undefined; // jsroot opens it and names the problem
     throw e;
   }
 }
@@ -1371,6 +1413,7 @@ export async function readRootGeneric(t: OpenTree, columns: readonly string[]): 
 
 /** Forgets the parsed trees kept by `openTree` (benchmarks measure cold reads with it). */
 export function clearRootCache(): void {
+  directOnlyCache.clear();
   openCache.clear();
   directCache.clear();
   templateHashes.clear();
