@@ -16,8 +16,9 @@
  * column over the whole chain (root-basket.ts; jagged = Int32 offsets + values). jsroot's own object
  * inflation is routed through codecs.ts as well, and identical streamer-info lists (the files of one
  * production) are parsed once (patchObjBuffer): together they cut jsroot's per-file header cost.
- * In a chain, only the first file is opened by jsroot when every requested column is on the fast
- * path: later files go through root-direct.ts (key list + TTree branch records, a few positioned
+ * When every requested column is a plain TBranch on the fast path, even the first file is opened by
+ * root-direct.ts alone (openDirectOnly); otherwise jsroot opens it. In a chain, later files go
+ * through root-direct.ts (key list + TTree branch records, a few positioned
  * reads) and are used only when their streamer-info record is byte-identical to the first file's and
  * each requested branch has the same type and plan; otherwise jsroot opens them (openChainMember).
  * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
