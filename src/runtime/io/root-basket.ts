@@ -197,32 +197,44 @@ export function entryOffsets(b: Basket, entries: number): Int32Array {
 export function countedEnds(b: Basket, entries: number, size: number, out: Int32Array, base: number, at: number, firstEntry = 0): number {
   const border = b.last - b.keylen;
   if (border > b.u.length) throw new BasketError(`basket data length ${border} exceeds its ${b.u.length} bytes`);
-  const pow2 = (size & (size - 1)) === 0, shift = 31 - Math.clz32(size), mask = size - 1;
-  const aligned = (v: number): boolean => (pow2 ? (v & mask) === 0 : v % size === 0);
-  if (!aligned(border)) throw new BasketError(`basket data length ${border} is not a multiple of ${size}`);
+  if (border % size !== 0) throw new BasketError(`basket data length ${border} is not a multiple of ${size}`);
   if (entries === 0) return 0;
   if (border + 4 > b.u.length) {
     if (entries > 1) throw new BasketError('basket has no entry offsets');
     out[base] = at + border / size;
     return border / size;
   }
-  const dv = new DataView(b.u.buffer, b.u.byteOffset, b.u.byteLength);
-  const n = dv.getInt32(border);
+  const n = ((b.u[border]! << 24) | (b.u[border + 1]! << 16) | (b.u[border + 2]! << 8) | b.u[border + 3]!);
   if (n < entries || border + 4 + 4 * n > b.u.length) throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
+  // The big-endian words into a reused scratch array, swapped natively; then one tight loop.
+  if (scratchWords.length < entries) scratchWords = new Int32Array(Math.max(entries, 2 * scratchWords.length));
+  const words = scratchWords;
+  new Uint8Array(words.buffer, 0, entries * 4).set(b.u.subarray(border + 4, border + 4 + entries * 4));
+  Buffer.from(words.buffer, 0, entries * 4).swap32();
   const keylen = b.keylen;
-  let prev = 0;
-  for (let i = 0, p = border + 4; i < entries; i++, p += 4) {
-    const word = dv.getInt32(p);
+  const pow2 = (size & (size - 1)) === 0;
+  const shift = 31 - Math.clz32(size), mask = pow2 ? size - 1 : 0;
+  let prev = 0, bad = -1;
+  for (let i = 0; i < entries; i++) {
+    const word = words[i]!;
     // Baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask); drop them.
     const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
-    if (v < prev || v > border) throw new BasketError(`entry offset ${i} (${v}) is out of order or outside the basket data`);
-    if (!aligned(v)) throw new BasketError(`entry ${firstEntry + i - 1} has ${v - prev} bytes, not a multiple of ${size}`);
+    if (v < prev || v > border || (pow2 ? (v & mask) !== 0 : v % size !== 0)) { bad = i; break; }
     if (i > 0) out[base + i - 1] = at + (pow2 ? v >> shift : v / size);
     prev = v;
+  }
+  if (bad >= 0) {
+    const word = words[bad]!;
+    const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
+    if (v < prev || v > border) throw new BasketError(`entry offset ${bad} (${v}) is out of order or outside the basket data`);
+    throw new BasketError(`entry ${firstEntry + bad - 1} has ${v - prev} bytes, not a multiple of ${size}`);
   }
   out[base + entries - 1] = at + (pow2 ? border >> shift : border / size);
   return border / size;
 }
+
+/** Scratch for countedEnds (synchronous, so one per thread is enough). */
+let scratchWords = new Int32Array(1024);
 
 /** Bytes of the data region of a basket. */
 export function dataLength(b: Basket): number {
