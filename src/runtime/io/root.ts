@@ -1106,6 +1106,17 @@ interface Unpacked {
  * collector one large buffer per file.
  */
 async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions, scratch?: { buf: Buffer }): Promise<Unpacked> {
+  // The leaves of one leaf list share their branch's baskets, and each decodes a gathered copy (the
+  // baskets stay unmodified): read and inflate them once.
+  const owner = fast.map((b, i) => (b.plan.path === 'fast' && b.plan.layout === 'fixed' && b.plan.stride !== undefined ? fast.findIndex((c) => c.branch === b.branch) : i));
+  if (owner.some((j, i) => j !== i)) {
+    const own = owner.map((j, i) => j === i);
+    const kept = fast.filter((_, i) => own[i]);
+    const at = new Map(kept.map((b, k) => [b, k]));
+    const u = await unpackFast(t, kept, opts, scratch);
+    const k = (i: number) => at.get(fast[owner[i]!]!)!;
+    return { refs: fast.map((_, i) => u.refs[k(i)]!), baskets: fast.map((_, i) => u.baskets[k(i)]!) };
+  }
   const refs = fast.map((b) => basketRefs(t, b));
   const fd = fs.openSync(t.file, 'r');
   let baskets: Basket[][];
