@@ -154,35 +154,42 @@ export function decodeBE(dtype: Dtype, u: Uint8Array, start: number, count: numb
   }
 }
 
+/**
+ * Checks a basket's entry-offset array and copies its first `entries` words, swapped to native order,
+ * into `into[0…entries)`. Returns false when the basket has no such array, which is valid only for a
+ * single entry spanning the data. Shared by entryOffsets and countedEnds.
+ */
+function entryWords(b: Basket, border: number, entries: number, into: Int32Array): boolean {
+  if (border + 4 > b.u.length) {
+    if (entries > 1) throw new BasketError('basket has no entry offsets');
+    return false;
+  }
+  const u = b.u;
+  const n = (u[border]! << 24) | (u[border + 1]! << 16) | (u[border + 2]! << 8) | u[border + 3]!;
+  if (n < entries || border + 4 + 4 * n > u.length) throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
+  new Uint8Array(into.buffer, into.byteOffset, entries * 4).set(u.subarray(border + 4, border + 4 + entries * 4));
+  Buffer.from(into.buffer, into.byteOffset, entries * 4).swap32();
+  return true;
+}
+
+/** An entry's start, relative to the data, from its offset word: baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask). */
+function entryStart(word: number, keylen: number, border: number): number {
+  return (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
+}
+
 /** The entry offsets of a basket (relative to the data start), length nevbuf + 1, last = data length. */
 export function entryOffsets(b: Basket, entries: number): Int32Array {
   const border = b.last - b.keylen;
   if (border > b.u.length) throw new BasketError(`basket data length ${border} exceeds its ${b.u.length} bytes`);
   const out = new Int32Array(entries + 1);
-  if (border + 4 > b.u.length) {
-    // No offset array: only valid for a single entry that spans the data.
-    if (entries > 1) throw new BasketError('basket has no entry offsets');
-    out[entries] = border;
-    return out;
-  }
-  const dv = new DataView(b.u.buffer, b.u.byteOffset, b.u.byteLength);
-  const n = dv.getInt32(border);
-  if (n < entries || border + 4 + 4 * n > b.u.length) {
-    throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
-  }
-  // Copy the big-endian words into `out` and swap them natively.
-  const bytes = new Uint8Array(out.buffer, 0, entries * 4);
-  bytes.set(b.u.subarray(border + 4, border + 4 + entries * 4));
-  Buffer.from(out.buffer, 0, entries * 4).swap32();
-  let prev = 0;
-  const keylen = b.keylen;
-  for (let i = 0; i < entries; i++) {
-    const word = out[i]!;
-    // Baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask); drop them.
-    const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
-    if (v < prev || v > border) throw new BasketError(`entry offset ${i} (${v}) is out of order or outside the basket data`);
-    out[i] = v;
-    prev = v;
+  if (entryWords(b, border, entries, out)) {
+    let prev = 0;
+    for (let i = 0; i < entries; i++) {
+      const v = entryStart(out[i]!, b.keylen, border);
+      if (v < prev || v > border) throw new BasketError(`entry offset ${i} (${v}) is out of order or outside the basket data`);
+      out[i] = v;
+      prev = v;
+    }
   }
   out[entries] = border;
   return out;
@@ -199,33 +206,24 @@ export function countedEnds(b: Basket, entries: number, size: number, out: Int32
   if (border > b.u.length) throw new BasketError(`basket data length ${border} exceeds its ${b.u.length} bytes`);
   if (border % size !== 0) throw new BasketError(`basket data length ${border} is not a multiple of ${size}`);
   if (entries === 0) return 0;
-  if (border + 4 > b.u.length) {
-    if (entries > 1) throw new BasketError('basket has no entry offsets');
+  if (scratchWords.length < entries) scratchWords = new Int32Array(Math.max(entries, 2 * scratchWords.length));
+  const words = scratchWords;
+  if (!entryWords(b, border, entries, words)) {
     out[base] = at + border / size;
     return border / size;
   }
-  const n = ((b.u[border]! << 24) | (b.u[border + 1]! << 16) | (b.u[border + 2]! << 8) | b.u[border + 3]!);
-  if (n < entries || border + 4 + 4 * n > b.u.length) throw new BasketError(`basket has ${n} entry offsets for ${entries} entries`);
-  // The big-endian words into a reused scratch array, swapped natively; then one tight loop.
-  if (scratchWords.length < entries) scratchWords = new Int32Array(Math.max(entries, 2 * scratchWords.length));
-  const words = scratchWords;
-  new Uint8Array(words.buffer, 0, entries * 4).set(b.u.subarray(border + 4, border + 4 + entries * 4));
-  Buffer.from(words.buffer, 0, entries * 4).swap32();
   const keylen = b.keylen;
   const pow2 = (size & (size - 1)) === 0;
   const shift = 31 - Math.clz32(size), mask = pow2 ? size - 1 : 0;
   let prev = 0, bad = -1;
   for (let i = 0; i < entries; i++) {
-    const word = words[i]!;
-    // Baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask); drop them.
-    const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
+    const v = entryStart(words[i]!, keylen, border);
     if (v < prev || v > border || (pow2 ? (v & mask) !== 0 : v % size !== 0)) { bad = i; break; }
     if (i > 0) out[base + i - 1] = at + (pow2 ? v >> shift : v / size);
     prev = v;
   }
   if (bad >= 0) {
-    const word = words[bad]!;
-    const v = (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
+    const v = entryStart(words[bad]!, keylen, border);
     if (v < prev || v > border) throw new BasketError(`entry offset ${bad} (${v}) is out of order or outside the basket data`);
     throw new BasketError(`entry ${firstEntry + bad - 1} has ${v - prev} bytes, not a multiple of ${size}`);
   }
