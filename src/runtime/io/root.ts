@@ -559,8 +559,7 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
       t = { file, tree: k!.fName, kind: 'TTree', entries: Number(obj.fEntries), branches, obj, jsfile: f,
         byName: new Map(branches.map((b) => [b.column, b])) };
     }
-    if (openCache.size >= OPEN_CACHE_MAX) openCache.delete(openCache.keys().next().value as string);
-    openCache.set(key, t);
+    cacheSet(openCache, key, t);
     return t;
   } finally {
     closeJsFile(f); // reopened by withJsFileOpen when jsroot has to read data
@@ -635,13 +634,9 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
       d = undefined;
     }
     if (d === undefined) {
-      checkRootHeader(file);
-      const r = await readDirect(file, tree, true, (top) => tops.has(top));
-      const parsed = r.branches.filter((b) => !b.skipped);
-      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, parsed: new Set(parsed.map((b) => b.fName)),
-        branches: catalogTree({ fBranches: { arr: parsed } }, memberTypes(template.jsfile)) };
-      if (directCache.size >= OPEN_CACHE_MAX) directCache.delete(directCache.keys().next().value as string);
-      directCache.set(key, d);
+      const { r, parsed, branches } = await directCatalog(file, tree, tops, memberTypes(template.jsfile));
+      d = { hash: r.streamerHash, treeClass: r.treeClass, entries: r.entries, parsed: new Set(parsed.map((b) => b.fName)), branches };
+      cacheSet(directCache, key, d);
     }
     if (d.hash !== thash) return fallback(`its streamer infos differ from ${template.file}'s`);
     if (d.treeClass !== 'TTree') return fallback(`\`${tree}\` is a ${d.treeClass}`);
@@ -659,6 +654,23 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     if (e instanceof DirectUnsupported) return fallback(`direct reader: ${e.message}`);
     throw e;
   }
+}
+
+/** Stores `value` in a bounded cache, dropping the oldest entry when it is full. */
+function cacheSet<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= OPEN_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}
+
+/**
+ * Reads a file's headers with root-direct.ts, parsing only the top-level branches in `tops`, and
+ * catalogues them (`memberType` resolves split members). Throws DirectUnsupported or DataError.
+ */
+async function directCatalog(file: string, tree: string, tops: ReadonlySet<string>, memberType?: MemberType) {
+  checkRootHeader(file);
+  const r = await readDirect(file, tree, true, (top) => tops.has(top));
+  const parsed = r.branches.filter((b) => !b.skipped);
+  return { r, parsed, branches: catalogTree({ fBranches: { arr: parsed } }, memberType) };
 }
 
 /** Trees opened by root-direct.ts alone, per path, size, mtime, tree and requested columns. */
@@ -683,18 +695,12 @@ async function openDirectOnly(file: string, tree: string | undefined, names: rea
   const hit = directOnlyCache.get(key);
   if (hit) return hit;
   try {
-    checkRootHeader(file);
-    const want = new Set(names);
-    const r = await readDirect(file, tree, true, (top) => want.has(top));
-    if (r.treeClass !== 'TTree') return undefined;
-    const parsed = r.branches.filter((b) => !b.skipped);
-    if (parsed.some((b) => b._typename !== 'TBranch')) return undefined;
-    const branches = catalogTree({ fBranches: { arr: parsed } });
+    const { r, parsed, branches } = await directCatalog(file, tree, new Set(names));
+    if (r.treeClass !== 'TTree' || parsed.some((b) => b._typename !== 'TBranch')) return undefined;
     const byName = new Map(branches.map((b) => [b.column, b]));
     if (!names.every((n) => byName.get(n)?.plan.path === 'fast')) return undefined;
     const t: OpenTree = { file, tree, kind: 'TTree', entries: r.entries, branches, obj: null, jsfile: null as unknown as JsFile, byName, direct: true };
-    if (directOnlyCache.size >= OPEN_CACHE_MAX) directOnlyCache.delete(directOnlyCache.keys().next().value as string);
-    directOnlyCache.set(key, t);
+    cacheSet(directOnlyCache, key, t);
     opts.verbose?.(`${file}: headers read directly (plain branches: no jsroot needed)`);
     return t;
   } catch (e: unknown) {
