@@ -49,17 +49,17 @@ function isRoot(path: string): boolean {
   }
 }
 
-/** Runs of consecutive files holding about `bytes` bytes each (at least one file per run). */
-function runsOf(files: readonly string[], bytes: number): string[][] {
-  const runs: string[][] = [];
-  let cur: string[] = [], size = 0;
+/** Runs of consecutive files holding about `bytes` bytes each (at least one file per run), with their sizes. */
+function runsOf(files: readonly string[], bytes: number): { files: string[]; bytes: number }[] {
+  const runs: { files: string[]; bytes: number }[] = [];
+  let cur: { files: string[]; bytes: number } = { files: [], bytes: 0 };
   for (const f of files) {
     const n = fs.statSync(f).size;
-    if (cur.length > 0 && size + n > bytes) { runs.push(cur); cur = []; size = 0; }
-    cur.push(f);
-    size += n;
+    if (cur.files.length > 0 && cur.bytes + n > bytes) { runs.push(cur); cur = { files: [], bytes: 0 }; }
+    cur.files.push(f);
+    cur.bytes += n;
   }
-  if (cur.length > 0) runs.push(cur);
+  if (cur.files.length > 0) runs.push(cur);
   return runs;
 }
 
@@ -71,17 +71,17 @@ export async function convertToParquet(input: ConvertInput, out: string, opts: C
     const first = await openTree(files[0]!, input.tree, { verbose: opts.verbose });
     const names = input.columns ? [...input.columns] : first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
     const runs = runsOf(files, opts.runBytes ?? 64 * 1024 * 1024);
-    const total = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+    const total = runs.reduce((s, r) => s + r.bytes, 0);
     let run = 0, doneBytes = 0;
     const rows = await writeParquetStream(async () => {
       if (run >= runs.length) return undefined;
       const r = runs[run++]!;
-      const t = await readRoot({ paths: r, tree: input.tree ?? first.tree, columns: names }, {
+      const t = await readRoot({ paths: r.files, tree: input.tree ?? first.tree, columns: names }, {
         verbose: opts.verbose,
-        onProgress: (p) => opts.onProgress?.({ fraction: (doneBytes + (p.filesDone / p.files) * r.reduce((s, f) => s + fs.statSync(f).size, 0)) / total * 0.98, message: `read ${p.file}` }),
+        onProgress: (p) => opts.onProgress?.({ fraction: ((doneBytes + (p.filesDone / p.files) * r.bytes) / Math.max(1, total)) * 0.98, message: `read ${p.file}` }),
       });
-      doneBytes += r.reduce((s, f) => s + fs.statSync(f).size, 0);
-      opts.onProgress?.({ fraction: (doneBytes / total) * 0.98, message: `writing ${out}` });
+      doneBytes += r.bytes;
+      opts.onProgress?.({ fraction: (doneBytes / Math.max(1, total)) * 0.98, message: `writing ${out}` });
       return t;
     }, out, opts);
     opts.onProgress?.({ fraction: 1, message: `wrote ${out}` });
