@@ -99,6 +99,12 @@ export function dtypeSize(d: Dtype): number {
  * Converts `count` big-endian values of `dtype` starting at byte `start` of `u` into `out[at..]`.
  * May byte-swap `u` in place (the caller owns it and reads each region once).
  */
+/** The typed array that reads each (byte-swapped) fixed-size dtype; 64-bit integers are decoded apart. */
+const BE_VIEWS: Partial<Record<Dtype, new (b: ArrayBufferLike, o: number, n: number) => ArrayLike<number>>> = {
+  bool: Uint8Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array,
+  int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
+};
+
 export function decodeBE(dtype: Dtype, u: Uint8Array, start: number, count: number, out: Float64Array, at: number): void {
   if (count === 0) return;
   const size = dtypeSize(dtype);
@@ -112,46 +118,15 @@ export function decodeBE(dtype: Dtype, u: Uint8Array, start: number, count: numb
     else for (let i = 0, o = 0; i < count; i++, o += 8) out[at + i] = dv.getUint32(o) * 4294967296 + dv.getUint32(o + 4);
     return;
   }
-  const aligned = (u.byteOffset + start) % size === 0;
+  const View = BE_VIEWS[dtype];
+  if (View === undefined) throw new BasketError(dtype === 'string' ? 'string values are not numbers' : `${dtype} values are not read by the fast path`);
   let region: Uint8Array = u.subarray(start, end);
-  if (!aligned) region = new Uint8Array(region); // fresh buffer: byteOffset 0
+  if ((u.byteOffset + start) % size !== 0) region = new Uint8Array(region); // fresh buffer: byteOffset 0
   const buf = Buffer.from(region.buffer, region.byteOffset, region.byteLength);
-  switch (dtype) {
-    case 'bool': case 'uint8':
-      out.set(region, at);
-      return;
-    case 'int8':
-      out.set(new Int8Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'int16':
-      buf.swap16();
-      out.set(new Int16Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'uint16':
-      buf.swap16();
-      out.set(new Uint16Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'float16':
-      throw new BasketError('float16 values are not read by the fast path');
-    case 'int32':
-      buf.swap32();
-      out.set(new Int32Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'uint32':
-      buf.swap32();
-      out.set(new Uint32Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'float32':
-      buf.swap32();
-      out.set(new Float32Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'float64':
-      buf.swap64();
-      out.set(new Float64Array(region.buffer, region.byteOffset, count), at);
-      return;
-    case 'string':
-      throw new BasketError('string values are not numbers');
-  }
+  if (size === 2) buf.swap16();
+  else if (size === 4) buf.swap32();
+  else if (size === 8) buf.swap64();
+  out.set(new View(region.buffer, region.byteOffset, count), at);
 }
 
 /**
