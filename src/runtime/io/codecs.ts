@@ -191,14 +191,15 @@ export function lz4DecodeBlock(src: Uint8Array, dst: Uint8Array): number {
  */
 export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyMap<number, Uint8Array>): Uint8Array {
   // One zlib block covering the whole buffer (the usual case): zlib's own output is the result, in a
-  // single chunk of exactly the expected size, so nothing is copied.
+  // single chunk, so nothing is copied. The chunk is one byte longer than the output: when a chunk
+  // fills up exactly, Node allocates a second one and calls inflate again to see the stream's end.
   if (src.length >= HDR && blockCodec(src, 0) === 'zlib') {
     const csize = src[3]! | (src[4]! << 8) | (src[5]! << 16);
     const usize = src[6]! | (src[7]! << 8) | (src[8]! << 16);
     if (HDR + csize === src.length && usize === tgtSize) {
       let r: Buffer;
       try {
-        r = zlib.inflateSync(src.subarray(HDR), { chunkSize: Math.max(64, usize), maxOutputLength: Math.max(usize, 1) });
+        r = zlib.inflateSync(src.subarray(HDR), { chunkSize: Math.max(64, usize + 1), maxOutputLength: Math.max(usize, 1) });
       } catch (e: unknown) {
         throw new CodecError(`zlib: ${(e as Error).message}`);
       }

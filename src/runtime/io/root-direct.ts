@@ -209,7 +209,7 @@ export interface DirectBranch {
   readonly fID?: number;
   readonly fType?: number;
   readonly fStreamerType?: number;
-  /** Not parsed (the caller did not want it): name only. */
+  /** Not parsed (the caller did not want it): name only (empty title and tables). */
   readonly skipped?: boolean;
 }
 
@@ -230,18 +230,24 @@ function readLeaf(c: Cursor, cls: string): DirectLeaf {
   return { _typename: cls, fName: name, fTitle: title, fLen, fIsUnsigned, fLeafCount: count === null ? null : {} };
 }
 
-/** A branch the caller did not ask for: only its name was read. */
+/** The (shared, empty) tables of a branch the caller did not ask for: only its name was read. */
 const SKIPPED = { fBasketBytes: [], fBasketEntry: [], fBasketSeek: [], fBaskets: { arr: [] as never[] }, fBranches: { arr: [] }, fLeaves: { arr: [] } };
 
-function readBranchBody(c: Cursor, wanted?: (name: string) => boolean, objectEnd?: number): Omit<DirectBranch, '_typename'> {
+function readBranchBody(c: Cursor, cls: string, wanted?: (name: string) => boolean, objectEnd?: number): DirectBranch {
   const h = c.header();
   const v = h.version;
   if (v < 10 || v > 13) throw new DirectUnsupported(`TBranch version ${v}`);
-  const { name, title } = c.tnamed();
+  const th = c.header();
+  c.tobject();
+  const name = c.str();
   if (wanted !== undefined && !wanted(name)) {
+    // Not wanted: its name is all we read (no title, no basket tables; the byte count skips the rest).
     c.pos = objectEnd ?? h.end;
-    return { fName: name, fTitle: title, fEntries: 0, fWriteBasket: 0, skipped: true, ...SKIPPED };
+    return { _typename: cls, fName: name, fTitle: '', fEntries: 0, fWriteBasket: 0, skipped: true, fBasketBytes: SKIPPED.fBasketBytes, fBasketEntry: SKIPPED.fBasketEntry,
+      fBasketSeek: SKIPPED.fBasketSeek, fBaskets: SKIPPED.fBaskets, fBranches: SKIPPED.fBranches, fLeaves: SKIPPED.fLeaves };
   }
+  const title = c.str();
+  c.at(th.end, 'TNamed');
   c.skipObject(); // TAttFill
   c.i32(); c.i32(); c.i32(); // fCompress, fBasketSize, fEntryOffsetLen
   const fWriteBasket = c.i32();
@@ -268,18 +274,18 @@ function readBranchBody(c: Cursor, wanted?: (name: string) => boolean, objectEnd
   const fBasketSeek = c.array(fMaxBaskets, true);
   c.pos = h.end; // fFileName
   return {
-    fName: name, fTitle: title, fEntries, fWriteBasket, fBasketBytes, fBasketEntry, fBasketSeek,
+    _typename: cls, fName: name, fTitle: title, fEntries, fWriteBasket, fBasketBytes, fBasketEntry, fBasketSeek,
     fBaskets: { arr: [] }, fBranches: { arr: subs as DirectBranch[] }, fLeaves: { arr: leaves as DirectLeaf[] },
   };
 }
 
 function readBranch(c: Cursor, cls: string, wanted?: (name: string) => boolean): DirectBranch {
-  if (cls === 'TBranch') return { _typename: cls, ...readBranchBody(c, wanted) };
+  if (cls === 'TBranch') return readBranchBody(c, cls, wanted);
   if (cls !== 'TBranchElement') throw new DirectUnsupported(`branch class ${cls}`);
   const h = c.header();
   if (h.version < 8 || h.version > 10) throw new DirectUnsupported(`TBranchElement version ${h.version}`);
-  const body = readBranchBody(c, wanted, h.end);
-  if (body.skipped) return { _typename: cls, ...body };
+  const body = readBranchBody(c, cls, wanted, h.end);
+  if (body.skipped) return body;
   const fClassName = c.str();
   c.str(); c.str(); // fParentName, fClonesName
   c.u32(); // fCheckSum
@@ -288,7 +294,7 @@ function readBranch(c: Cursor, cls: string, wanted?: (name: string) => boolean):
   const fType = c.i32();
   const fStreamerType = c.i32();
   c.pos = h.end; // fMaximum, fBranchCount, fBranchCount2
-  return { _typename: cls, ...body, fClassName, fClassVersion, fID, fType, fStreamerType };
+  return { ...body, fClassName, fClassVersion, fID, fType, fStreamerType };
 }
 
 /** The TTree object's entry count and branches. */
@@ -368,12 +374,15 @@ export interface DirectFile {
  * Reads the header, the top directory's keys, the streamer-info record and the TTree `tree` (highest
  * cycle) of `file`, positioned reads only. `withTree` false stops after the streamer-info hash.
  * `wanted` (top-level branch names) limits the parse: other branches keep only their name (`skipped`).
+ * `check(fd, size)` runs first on the open file (the caller's own checks, whose errors pass through).
  * Throws DirectUnsupported for anything unexpected.
  */
-export async function readDirect(file: string, tree: string, withTree = true, wanted?: (topBranch: string) => boolean): Promise<DirectFile> {
+export async function readDirect(file: string, tree: string, withTree = true, wanted?: (topBranch: string) => boolean,
+  check?: (fd: number, size: number) => void): Promise<DirectFile> {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
+    check?.(fd, size);
     const h = readAt(fd, 0, Math.min(size, 128), size);
     const hc = new Cursor(h, 0, 0);
     if (h.toString('latin1', 0, 4) !== 'root') throw new DirectUnsupported('not a ROOT file');

@@ -24,33 +24,32 @@ export type FileReply =
   | { readonly id: number; readonly ok: true; readonly rows: number; readonly columns: readonly { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] }
   | { readonly id: number; readonly ok: false; readonly data: boolean; readonly code: string; readonly message: string; readonly file: string | undefined };
 
-function ownsBuffer(a: ArrayBufferView): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
-}
+/** Jobs run one after another (the pool keeps two in flight per worker so the next one is ready). */
+let queue: Promise<void> = Promise.resolve();
 
 parentPort?.on('message', (job: FileJob) => {
-  void (async () => {
-    try {
-      const t = await readRootChainFiles(job.files, job.tree, job.columns, { threads: 0, directHeaders: job.directHeaders ?? true });
-      const cols: { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] = [];
-      const transfer: ArrayBuffer[] = [];
-      for (const [name, c] of t.columns) {
-        if (c.kind === 'str') { cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values }); continue; }
-        // A view into a larger buffer (the reader trims its arrays with subarray) would be cloned whole:
-        // copy just the view and transfer that.
-        const values = ownsBuffer(c.values) ? c.values : c.values.slice();
-        transfer.push(values.buffer as ArrayBuffer);
-        if (c.kind === 'jagged') {
-          const offsets = ownsBuffer(c.offsets) ? c.offsets : c.offsets.slice();
-          transfer.push(offsets.buffer as ArrayBuffer);
-          cols.push({ name, kind: c.kind, dtype: c.dtype, values, offsets });
-        } else cols.push({ name, kind: c.kind, dtype: c.dtype, values });
-      }
-      parentPort!.postMessage({ id: job.id, ok: true, rows: t.rows, columns: cols } satisfies FileReply, [...new Set(transfer)]);
-    } catch (e: unknown) {
-      const d = e instanceof DataError;
-      parentPort!.postMessage({ id: job.id, ok: false, data: d, code: d ? e.code : 'bad-input',
-        message: e instanceof Error ? (d ? e.message : e.stack ?? e.message) : String(e), file: d ? e.file : job.files[0] } satisfies FileReply);
-    }
-  })();
+  queue = queue.then(() => run(job));
 });
+
+async function run(job: FileJob): Promise<void> {
+  try {
+    const t = await readRootChainFiles(job.files, job.tree, job.columns, { threads: 0, directHeaders: job.directHeaders ?? true });
+    const cols: { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] = [];
+    const transfer = new Set<ArrayBuffer>();
+    for (const [name, c] of t.columns) {
+      if (c.kind === 'str') { cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values }); continue; }
+      // The arrays are views of somewhat larger buffers (the reader trims by subarray): the views are
+      // sent as they are and their whole buffers moved, not copied.
+      transfer.add(c.values.buffer as ArrayBuffer);
+      if (c.kind === 'jagged') {
+        transfer.add(c.offsets.buffer as ArrayBuffer);
+        cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values, offsets: c.offsets });
+      } else cols.push({ name, kind: c.kind, dtype: c.dtype, values: c.values });
+    }
+    parentPort!.postMessage({ id: job.id, ok: true, rows: t.rows, columns: cols } satisfies FileReply, [...transfer]);
+  } catch (e: unknown) {
+    const d = e instanceof DataError;
+    parentPort!.postMessage({ id: job.id, ok: false, data: d, code: d ? e.code : 'bad-input',
+      message: e instanceof Error ? (d ? e.message : e.stack ?? e.message) : String(e), file: d ? e.file : job.files[0] } satisfies FileReply);
+  }
+}

@@ -1,12 +1,12 @@
 /**
  * Two small worker pools shared by every read in the process: basket-decompression workers
- * (root-worker.ts) for big single files, and whole-file workers (root-file-worker.ts) for chains,
- * where jsroot's per-file header parsing is the cost to spread.
+ * (root-worker.ts) for big single files, and whole-file workers (root-file-worker.ts) that read runs
+ * of a chain's files while the calling thread reads others (root.ts, readChainInWorkers).
  *
  * May import: node:worker_threads, exec/worker-url, root-basket (types), root-errors, table (types).
  * Workers are started on first use and `unref`ed, so an idle pool never keeps the process alive.
- * Jobs are cut into chunks of similar compressed size and handed out as workers free up; results are
- * put back in input order, so the output does not depend on scheduling.
+ * Basket jobs are cut into chunks of similar compressed size and handed out as workers free up;
+ * results are put back in input order, so the output does not depend on scheduling.
  */
 import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../exec/worker-url.js';
@@ -14,7 +14,7 @@ import type { Basket } from './root-basket.js';
 import { DataError, type DataErrorCode } from './root-errors.js';
 import type { WorkerJob, WorkerReply } from './root-worker.js';
 import type { FileJob, FileReply } from './root-file-worker.js';
-import type { Column, Dtype } from './table.js';
+import type { Column, Dtype, Table } from './table.js';
 
 interface PoolWorker { readonly w: Worker; busy: boolean }
 const pool: PoolWorker[] = [];
@@ -100,86 +100,62 @@ export async function unpackInWorkers(file: string, _size: number, jobs: readonl
 // ---------------------------------------------------------------------------------------------
 // Whole-file workers for chains (root-file-worker.ts)
 
-const filePool: Worker[] = [];
+/** A whole-file worker and its jobs in flight (it runs them one after another). */
+export interface FileWorker {
+  readonly w: Worker;
+  readonly pending: Map<number, { resolve(t: Table): void; reject(e: Error): void }>;
+}
 
-function getFileWorkers(n: number): Worker[] {
+const filePool: FileWorker[] = [];
+
+/** `n` whole-file workers, started on first use and kept (unref'ed while idle). */
+export function fileWorkers(n: number): FileWorker[] {
   while (filePool.length < n) {
     const w = new Worker(workerUrl(import.meta.url, './root-file-worker.js'));
     w.unref();
-    filePool.push(w);
+    const fw: FileWorker = { w, pending: new Map() };
+    w.on('message', (r: FileReply) => {
+      const job = fw.pending.get(r.id);
+      if (job === undefined) return;
+      fw.pending.delete(r.id);
+      if (fw.pending.size === 0) w.unref();
+      if (r.ok) {
+        const cols = new Map<string, Column>();
+        for (const c of r.columns) {
+          cols.set(c.name, c.kind === 'jagged'
+            ? { kind: 'jagged', dtype: c.dtype as Dtype, offsets: c.offsets!, values: c.values as Float64Array }
+            : c.kind === 'num' ? { kind: 'num', dtype: c.dtype as Dtype, values: c.values as Float64Array }
+              : { kind: 'str', dtype: 'string', values: c.values as string[] });
+        }
+        job.resolve({ rows: r.rows, columns: cols });
+      } else {
+        job.reject(r.data ? new DataError(r.code as DataErrorCode, r.message, r.file) : new Error(r.message));
+      }
+    });
+    w.on('error', (e: Error) => {
+      // A crashed worker fails its jobs and leaves the pool (a new one starts on next use).
+      const i = filePool.indexOf(fw);
+      if (i >= 0) filePool.splice(i, 1);
+      for (const job of fw.pending.values()) job.reject(e);
+      fw.pending.clear();
+    });
+    filePool.push(fw);
   }
   return filePool.slice(0, n);
+}
+
+/** Reads a run of consecutive chain files (`job`) on worker `fw`; resolves with their table. */
+export function runFiles(fw: FileWorker, job: Omit<FileJob, 'id'>): Promise<Table> {
+  const id = nextId++;
+  return new Promise<Table>((resolve, reject) => {
+    fw.pending.set(id, { resolve, reject });
+    fw.w.ref();
+    fw.w.postMessage({ id, ...job } satisfies FileJob);
+  });
 }
 
 /** Terminates the whole-file workers too. */
 export async function closeRootFilePool(): Promise<void> {
   const ws = filePool.splice(0);
-  await Promise.all(ws.map((w) => w.terminate()));
-}
-
-/**
- * Reads `files` (each with `tree` and `columns`) on `threads` workers, in runs of consecutive files
- * (about four runs per worker, so the workers stay busy while results travel and few parts come back).
- * `onRun(last, rows, columns)` is called in file order as soon as a run and all runs before it are
- * done (`last`: index of the run's last file). The first error (in file order) rejects.
- */
-export async function readFilesInWorkers(
-  files: readonly string[], tree: string | undefined, columns: readonly string[], threads: number,
-  onRun: (last: number, rows: number, columns: Map<string, Column>) => void,
-  directHeaders = true,
-): Promise<void> {
-  const nRuns = Math.min(files.length, threads * 4);
-  const runs: { from: number; to: number }[] = [];
-  for (let r = 0; r < nRuns; r++) {
-    const from = Math.floor((r * files.length) / nRuns), to = Math.floor(((r + 1) * files.length) / nRuns);
-    if (to > from) runs.push({ from, to });
-  }
-  const workers = getFileWorkers(Math.min(threads, runs.length));
-  const done = new Map<number, { rows: number; cols: Map<string, Column> } | Error>();
-  let emitted = 0, next = 0;
-  await new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const flush = (): void => {
-      while (done.has(emitted)) {
-        const r = done.get(emitted)!;
-        done.delete(emitted);
-        if (r instanceof Error) { failed = true; reject(r); return; }
-        try { onRun(runs[emitted]!.to - 1, r.rows, r.cols); } catch (e: unknown) { failed = true; reject(e); return; }
-        emitted++;
-      }
-      if (emitted === runs.length) resolve();
-    };
-    const launch = (w: Worker): void => {
-      if (failed || next >= runs.length) { w.unref(); return; }
-      const index = next++;
-      const id = nextId++;
-      w.ref();
-      const onMessage = (r: FileReply): void => {
-        if (r.id !== id) return;
-        w.off('message', onMessage);
-        w.off('error', onError);
-        if (r.ok) {
-          const cols = new Map<string, Column>();
-          for (const c of r.columns) {
-            cols.set(c.name, c.kind === 'jagged'
-              ? { kind: 'jagged', dtype: c.dtype as Dtype, offsets: c.offsets!, values: c.values as Float64Array }
-              : c.kind === 'num' ? { kind: 'num', dtype: c.dtype as Dtype, values: c.values as Float64Array }
-                : { kind: 'str', dtype: 'string', values: c.values as string[] });
-          }
-          done.set(index, { rows: r.rows, cols });
-        } else {
-          done.set(index, r.data ? new DataError(r.code as DataErrorCode, r.message, r.file) : new Error(r.message));
-        }
-        flush();
-        launch(w);
-      };
-      const onError = (e: Error): void => { failed = true; reject(e); };
-      w.on('message', onMessage);
-      w.on('error', onError);
-      const run = runs[index]!;
-      w.postMessage({ id, files: files.slice(run.from, run.to), tree, columns, directHeaders } satisfies FileJob);
-    };
-    if (runs.length === 0) { resolve(); return; }
-    for (const w of workers) launch(w);
-  });
+  await Promise.all(ws.map((fw) => fw.w.terminate()));
 }

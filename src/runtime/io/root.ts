@@ -21,9 +21,12 @@
  * through root-direct.ts (key list + TTree branch records, a few positioned
  * reads) and are used only when their streamer-info record is byte-identical to the first file's and
  * each requested branch has the same type and plan; otherwise jsroot opens them (openChainMember).
- * Worker threads (root-pool.ts) take whole files of a chain (root-file-worker.ts: jsroot's header
- * parsing, ≈ 4–10 ms per file, is then the cost they spread), or the baskets of one big file
- * (root-worker.ts, for reads over 32 MB compressed); see `RootReadOptions.threads`.
+ * Each basket is decoded as soon as it is inflated (still in the CPU cache; one basket alive at a time).
+ * A chain is read by this thread together with whole-file worker threads (root-pool.ts,
+ * root-file-worker.ts): this thread takes runs of files from the front and decodes them straight into
+ * the output, the workers take runs from the back and send parts that are appended in order; the
+ * baskets of one big file (over 32 MB compressed) are inflated on basket workers (root-worker.ts).
+ * See `RootReadOptions.threads`.
  * Everything else (std::string, scalar top-level TBranchElements, RNTuple fields) goes through
  * jsroot's generic per-entry reader (root-generic.ts), and `verbose` is told so. Types winnow cannot hold (maps, sets, nested vectors, objects) are an error naming the
  * branch and its type.
@@ -47,7 +50,7 @@ import { DataError, didYouMean } from './root-errors.js';
 import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, packingOf, readRootString, unpackBasket } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
-import { DirectUnsupported, readDirect } from './root-direct.js';
+import { DirectUnsupported, readDirect, type DirectFile } from './root-direct.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -76,10 +79,10 @@ export interface RootReadOptions {
   readonly verbose?: ((message: string) => void) | undefined;
   readonly onProgress?: ((p: RootProgress) => void) | undefined;
   /**
-   * Worker threads: 0 = main thread only. A chain of several files is spread over this many
-   * whole-file workers; a single file's baskets are decompressed on this many workers.
-   * Default: chains of 4+ files use min(4, cores) workers; single files use workers above 32 MB
-   * of compressed baskets.
+   * Worker threads helping this one: 0 = this thread alone. A chain of several files is read by this
+   * thread and this many whole-file workers; a single file's baskets are decompressed on this many
+   * workers. Default: chains of 4+ files use min(3, cores − 1) workers; single files use
+   * min(4, cores − 1) workers above 32 MB of compressed baskets.
    */
   readonly threads?: number | undefined;
   /**
@@ -94,7 +97,7 @@ export interface RootReadOptions {
 /** Reads `columns` of the tree from every file of the chain into one Table. */
 export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Promise<Table> {
   const files = expandPaths(src.paths);
-  const chainThreads = opts.threads ?? (files.length >= 4 ? Math.min(4, os.availableParallelism()) : 0);
+  const chainThreads = opts.threads ?? (files.length >= 4 ? Math.min(3, os.availableParallelism() - 1) : 0);
   if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
   const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
@@ -133,11 +136,13 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
 }
 
 /**
- * A chain read with whole files spread over worker threads: each worker parses its files' headers
- * with jsroot and runs the fast path; the parts come back in file order. Only the first file is
- * opened here (for the column list and the early, located errors).
+ * A chain read by this thread and `workers` whole-file worker threads together. The files are cut into
+ * runs of consecutive files; this thread takes runs from the front of the chain and decodes them
+ * straight into the output arrays, the workers take runs from the back (two in flight each, so they
+ * never wait for this thread) and send each back as one part, appended in file order at the end.
+ * Where the two meet depends on speed (a worker's start-up, the machine's load), not the result.
  */
-async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, threads: number): Promise<Table> {
+async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, workers: number): Promise<Table> {
   const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
   for (const name of names) {
@@ -146,69 +151,47 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
       ? `\`${name}\` (${b.type}) read by the fast path`
       : `\`${name}\` (${b.type}) read by jsroot's generic reader: ${b.plan.why}`);
   }
-  const { readFilesInWorkers } = await import('./root-pool.js');
-  // Parts are appended as they arrive (in file order), so copying them overlaps the workers' reading.
-  const out = names.map((n) => new ColumnAppender(n));
-  let rows = 0;
-  opts.verbose?.(`reading ${files.length} files on ${threads} worker threads`);
-  await readFilesInWorkers(files, src.tree ?? first.tree, names, threads, (last, n, cols) => {
-    rows += n;
-    const expectRows = Math.round((rows / (last + 1)) * files.length);
-    names.forEach((name, i) => out[i]!.append(cols.get(name)!, n, expectRows));
-    opts.onProgress?.({ file: files[last]!, filesDone: last + 1, files: files.length, entriesDone: rows, entries: expectRows });
-  }, opts.directHeaders ?? true);
-  return { rows, columns: new Map(names.map((n, i) => [n, out[i]!.finish()])) };
-}
-
-/**
- * One column of a chain built from parts that arrive in order: arrays sized from the first part's
- * values per row times the expected rows, grown by doubling when a denser part comes, trimmed at the end.
- */
-class ColumnAppender {
-  private kind: Column['kind'] | undefined;
-  private dtype: Dtype = 'float64';
-  private values = new Float64Array(0);
-  private offsets = new Int32Array(1);
-  private strs: string[] = [];
-  private nv = 0;
-  private rows = 0;
-
-  constructor(private readonly name: string) {}
-
-  append(c: Column, rows: number, expectRows: number): void {
-    if (this.kind === undefined) { this.kind = c.kind; this.dtype = c.dtype; }
-    if (c.kind !== this.kind) throw new DataError('bad-input', `column \`${this.name}\` changes kind across the chain (${this.kind} and ${c.kind})`);
-    if (c.kind === 'str') { for (const v of c.values) this.strs.push(v); this.rows += rows; return; }
-    const need = this.nv + c.values.length;
-    if (need > this.values.length) {
-      const est = Math.ceil((need / Math.max(1, this.rows + rows)) * Math.max(expectRows, this.rows + rows) * 1.05);
-      const grown = new Float64Array(Math.max(need, est, 2 * this.values.length));
-      grown.set(this.values.subarray(0, this.nv));
-      this.values = grown;
-    }
-    this.values.set(c.values, this.nv);
-    if (c.kind === 'jagged') {
-      if (this.rows + rows + 1 > this.offsets.length) {
-        const grown = new Int32Array(Math.max(this.rows + rows + 1, Math.ceil(Math.max(expectRows, this.rows + rows) * 1.05) + 1, 2 * this.offsets.length));
-        grown.set(this.offsets.subarray(0, this.rows + 1));
-        this.offsets = grown;
+  // Short runs (about 6 files): a worker has at most two in flight, so the wait for its last ones at
+  // the end stays short even when it is slow (a new worker runs unoptimized code at first).
+  const nRuns = Math.min(files.length, Math.max((workers + 1) * 8, Math.ceil(files.length / 6)));
+  const runs: string[][] = [];
+  for (let r = 0; r < nRuns; r++) runs.push(files.slice(Math.floor((r * files.length) / nRuns), Math.floor(((r + 1) * files.length) / nRuns)));
+  const { fileWorkers, runFiles } = await import('./root-pool.js');
+  opts.verbose?.(`reading ${files.length} files on this thread and ${workers} worker thread(s)`);
+  const chain = new ChainColumns(first, names, first.entries * files.length);
+  const tree = src.tree ?? first.tree;
+  const parts = new Map<number, Promise<Table>>();
+  let front = 0, back = runs.length - 1, stop = false;
+  const feed = (w: ReturnType<typeof fileWorkers>[number]): void => {
+    if (stop || front > back) return;
+    const k = back--;
+    const p = runFiles(w, { files: runs[k]!, tree, columns: names, directHeaders: opts.directHeaders ?? true });
+    parts.set(k, p);
+    p.then(() => feed(w), () => { stop = true; });
+  };
+  try {
+    for (const w of fileWorkers(workers)) { feed(w); feed(w); }
+    let filesDone = 0, yielded = performance.now();
+    while (front <= back) {
+      for (const f of runs[front++]!) {
+        await chain.addFile(f === first.file && filesDone === 0 ? first : await openChainMember(f, first, names, opts), opts);
+        filesDone++;
+        opts.onProgress?.({ file: f, filesDone, files: files.length, entriesDone: chain.rows, entries: Math.round((chain.rows / filesDone) * files.length) });
+        // Let the workers' replies in now and then, so they get their next runs without waiting.
+        if (performance.now() - yielded > 4) { await new Promise((r) => setImmediate(r)); yielded = performance.now(); }
       }
-      const o = c.offsets, base = this.rows, at = this.nv;
-      for (let i = 1; i < o.length; i++) this.offsets[base + i] = at + o[i]!;
     }
-    this.nv = need;
-    this.rows += rows;
-  }
-
-  finish(): Column {
-    if (this.kind === 'str') return { kind: 'str', dtype: 'string', values: this.strs };
-    const values = this.values.length === this.nv ? this.values : this.values.subarray(0, this.nv);
-    if (this.kind === 'jagged') {
-      const offsets = this.offsets.length === this.rows + 1 ? this.offsets : this.offsets.subarray(0, this.rows + 1);
-      return { kind: 'jagged', dtype: this.dtype, offsets, values };
+    for (let k = front; k < runs.length; k++) {
+      const part = await parts.get(k)!;
+      chain.append(part.columns, part.rows, runs[k]![0]!);
+      filesDone += runs[k]!.length;
+      opts.onProgress?.({ file: runs[k]!.at(-1)!, filesDone, files: files.length, entriesDone: chain.rows, entries: Math.round((chain.rows / filesDone) * files.length) });
     }
-    return { kind: 'num', dtype: this.dtype, values };
+  } finally {
+    stop = true;
+    for (const p of parts.values()) p.catch(() => undefined); // parts not awaited after an error
   }
+  return { rows: chain.rows, columns: chain.finish() };
 }
 
 /** The branches of the tree (of the first file) with their winnow types, from headers only. */
@@ -364,20 +347,25 @@ export function checkRootHeader(path: string): number {
   }
   try {
     const size = fs.fstatSync(fd).size;
-    const h = Buffer.alloc(64);
-    const n = fs.readSync(fd, h, 0, 64, 0);
-    if (n < 4 || h.toString('latin1', 0, 4) !== 'root') {
-      throw new DataError('not-root', `${path}: not a ROOT file (it does not start with "root")`, path);
-    }
-    if (n < 20) throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, header incomplete)`, path);
-    const version = h.readInt32BE(4);
-    const end = version >= 1000000 ? Number(h.readBigInt64BE(12)) : h.readUInt32BE(12);
-    if (size < end) {
-      throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, the header says ${end})`, path);
-    }
+    checkRootHeaderOf(path, fd, size);
     return size;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** `checkRootHeader` on an open file of `size` bytes. */
+function checkRootHeaderOf(path: string, fd: number, size: number): void {
+  const h = Buffer.alloc(64);
+  const n = fs.readSync(fd, h, 0, 64, 0);
+  if (n < 4 || h.toString('latin1', 0, 4) !== 'root') {
+    throw new DataError('not-root', `${path}: not a ROOT file (it does not start with "root")`, path);
+  }
+  if (n < 20) throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, header incomplete)`, path);
+  const version = h.readInt32BE(4);
+  const end = version >= 1000000 ? Number(h.readBigInt64BE(12)) : h.readUInt32BE(12);
+  if (size < end) {
+    throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, the header says ${end})`, path);
   }
 }
 
@@ -614,15 +602,20 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     return openTree(file, tree, opts);
   };
   try {
-    const tst = fs.statSync(template.file);
-    const tkey = `${nodePath.resolve(template.file)}\0${tst.size}\0${tst.mtimeMs}`;
-    let thash = templateHashes.get(tkey);
+    // The template's streamer-info hash, once per opened template (an OpenTree is one version of its file).
+    let thash = templateHashByTree.get(template);
     if (thash === undefined) {
-      try { thash = (await readDirect(template.file, tree, false)).streamerHash; } catch (e: unknown) {
-        if (!(e instanceof DirectUnsupported)) throw e;
-        thash = null;
+      const tst = fs.statSync(template.file);
+      const tkey = `${nodePath.resolve(template.file)}\0${tst.size}\0${tst.mtimeMs}`;
+      thash = templateHashes.get(tkey);
+      if (thash === undefined) {
+        try { thash = (await readDirect(template.file, tree, false)).streamerHash; } catch (e: unknown) {
+          if (!(e instanceof DirectUnsupported)) throw e;
+          thash = null;
+        }
+        templateHashes.set(tkey, thash);
       }
-      templateHashes.set(tkey, thash);
+      templateHashByTree.set(template, thash);
     }
     if (thash === null) return fallback(`the direct reader cannot read ${template.file}`);
     // Only the top-level branches holding the requested columns are parsed (the others keep their name);
@@ -644,7 +637,7 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     for (const n of names) {
       const b = byName.get(n), ref = template.byName.get(n)!;
       if (b === undefined) return fallback(`no branch \`${n}\``);
-      if (b.type !== ref.type || b.rootType !== ref.rootType || JSON.stringify(b.plan) !== JSON.stringify(ref.plan)) {
+      if (b.type !== ref.type || b.rootType !== ref.rootType || planKey(b) !== planKey(ref)) {
         return fallback(`branch \`${n}\` differs from ${template.file}'s`);
       }
     }
@@ -654,6 +647,16 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     if (e instanceof DirectUnsupported) return fallback(`direct reader: ${e.message}`);
     throw e;
   }
+}
+
+const templateHashByTree = new WeakMap<OpenTree, string | null>();
+const planKeys = new WeakMap<BranchEntry, string>();
+
+/** A branch's read plan as text, for comparing chain members with their template (memoized). */
+function planKey(b: BranchEntry): string {
+  let k = planKeys.get(b);
+  if (k === undefined) planKeys.set(b, k = JSON.stringify(b.plan));
+  return k;
 }
 
 /** Stores `value` in a bounded cache, dropping the oldest entry when it is full. */
@@ -667,8 +670,15 @@ function cacheSet<V>(cache: Map<string, V>, key: string, value: V): void {
  * catalogues them (`memberType` resolves split members). Throws DirectUnsupported or DataError.
  */
 async function directCatalog(file: string, tree: string, tops: ReadonlySet<string>, memberType?: MemberType) {
-  checkRootHeader(file);
-  const r = await readDirect(file, tree, true, (top) => tops.has(top));
+  let r: DirectFile;
+  try {
+    r = await readDirect(file, tree, true, (top) => tops.has(top), (fd, size) => checkRootHeaderOf(file, fd, size));
+  } catch (e: unknown) {
+    const code = e instanceof DataError || e instanceof DirectUnsupported ? undefined : (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError('not-found', `${file}: no such file`, file);
+    if (code !== undefined) throw new DataError('bad-input', `${file}: cannot open the file (${code})`, file);
+    throw e;
+  }
   const parsed = r.branches.filter((b) => !b.skipped);
   return { r, parsed, branches: catalogTree({ fBranches: { arr: parsed } }, memberType) };
 }
@@ -983,73 +993,102 @@ async function openRNTuple(file: string, name: string, obj: any, f: JsFile, time
 // Reading one tree
 
 /**
- * Reads `names` from every tree of a chain on this thread. Fast-path branches are decompressed, measured
- * and decoded file by file straight into one array per column (no per-file parts, no concatenation);
- * generic branches are read per file and concatenated.
+ * Reads `names` from every tree of a chain on this thread: fast-path branches are decoded basket by
+ * basket straight into one array per column (no per-file parts, no concatenation), generic branches
+ * are read per file and appended.
  */
 async function readTrees(trees: readonly OpenTree[], names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
-  const total = trees.reduce((s, t) => s + t.entries, 0);
-  const firstBranches = names.map((n) => branchOf(trees[0]!, n));
-  const kindOf = (type: string): string => (type === 'string' ? 'str' : type.startsWith('jagged<') ? 'jagged' : 'num');
-  const allFast = names.map(() => true);
-  for (const t of trees) {
-    names.forEach((n, i) => {
-      const b = branchOf(t, n);
-      const ref = firstBranches[i]!;
-      if (kindOf(b.type) !== kindOf(ref.type)) {
-        throw new DataError('bad-input', `${t.file}: branch \`${n}\` has type ${b.type} here but ${ref.type} in ${trees[0]!.file}`, t.file);
-      }
-      if (b.plan.path !== 'fast') allFast[i] = false;
-    });
-  }
-  const fastNames = names.filter((_, i) => allFast[i]);
-  const genericNames = names.filter((_, i) => !allFast[i]);
-  // File by file: decompress and measure the fast branches, then decode them at once into one array
-  // per column, so a file's decompressed baskets die young (cheap for the garbage collector). The
-  // arrays are sized from the first file's values per entry (exact for fixed-size layouts) and grow
-  // by doubling if a later file is denser.
-  const sinks: (Sink | undefined)[] = fastNames.map(() => undefined);
-  const scratch = { buf: Buffer.alloc(0) };
-  const vAt = fastNames.map(() => 0);
-  const genericParts: Map<string, Column>[] = [];
-  let row0 = 0;
+  const chain = new ChainColumns(trees[0]!, names, trees.reduce((s, t) => s + t.entries, 0));
   for (let fi = 0; fi < trees.length; fi++) {
-    const t = trees[fi]!;
-    const fast = fastNames.map((n) => branchOf(t, n));
-    const u = fast.length > 0 ? await unpackFast(t, fast, opts, scratch) : { refs: [], baskets: [] };
-    const m = fast.map((b, i) => measureBranch(t, b, u.refs[i]!, u.baskets[i]!));
-    fast.forEach((b, i) => {
-      const need = vAt[i]! + m[i]!.values;
-      let sink = sinks[i];
-      if (sink === undefined) {
-        const plan = b.plan;
-        const exact = plan.path === 'fast' && plan.layout === 'fixed' ? total * plan.len : 0;
-        const est = exact > 0 ? exact : Math.ceil((m[i]!.values / Math.max(1, t.entries)) * total * 1.1) + 16;
-        sink = sinks[i] = makeSink(firstBranches[names.indexOf(fastNames[i]!)]!, total, Math.max(need, est));
-      } else if (need > sink.values.length) {
-        const grown = new Float64Array(Math.max(need, 2 * sink.values.length));
-        grown.set(sink.values.subarray(0, vAt[i]!));
-        sink.values = grown;
-      }
-      try {
-        vAt[i]! += decodeInto(t, b, u.refs[i]!, u.baskets[i]!, m[i]!, sink, row0, vAt[i]!);
-      } catch (e: unknown) {
-        if (e instanceof BasketError) throw new DataError('corrupt', `${t.file}: branch \`${b.column}\`: ${e.message}`, t.file);
-        throw e;
-      }
-      opts.verbose?.(`${t.file}: \`${b.column}\` (${b.type}) read by the fast path from ${u.refs[i]!.length} baskets`);
-    });
-    if (genericNames.length > 0) genericParts.push(await readGenericOf(t, genericNames, opts));
-    row0 += t.entries;
-    opts.onProgress?.({ file: t.file, filesDone: fi + 1, files: trees.length, entriesDone: row0, entries: total });
+    await chain.addFile(trees[fi]!, opts);
+    opts.onProgress?.({ file: trees[fi]!.file, filesDone: fi + 1, files: trees.length, entriesDone: chain.rows, entries: chain.expectRows });
   }
-  sinks.forEach((sink, i) => {
-    if (sink !== undefined && sink.kind !== 'str' && sink.values.length !== vAt[i]) sink.values = sink.values.subarray(0, vAt[i]!);
-  });
-  const out = new Map<string, Column>();
-  fastNames.forEach((n, i) => out.set(n, sinkColumn(sinks[i] ?? makeSink(firstBranches[names.indexOf(n)]!, total, 0))));
-  for (const n of genericNames) out.set(n, concatColumns(genericParts.map((g) => g.get(n)!), n));
-  return new Map(names.map((n) => [n, out.get(n)!]));
+  return chain.finish();
+}
+
+const kindOfType = (type: string): Column['kind'] => (type === 'string' ? 'str' : type.startsWith('jagged<') ? 'jagged' : 'num');
+
+/**
+ * The columns of a chain being read, in file order: files read on this thread (`addFile`) decode their
+ * fast-path baskets straight into one array per column and append their generic columns; parts read
+ * elsewhere (a worker's run of files) are appended (`append`). The arrays are sized for `expectRows`
+ * rows (exact when every file was opened first, else an estimate) and grow by doubling.
+ */
+class ChainColumns {
+  readonly cols: FastColumn[];
+  rows = 0;
+  private readonly kinds: Column['kind'][];
+  private readonly scratch = { buf: Buffer.alloc(0) };
+
+  constructor(private readonly first: OpenTree, private readonly names: readonly string[], public expectRows: number) {
+    this.cols = names.map((n) => ({ entry: branchOf(first, n), sink: undefined, at: 0 }));
+    this.kinds = this.cols.map((c) => kindOfType(c.entry.type));
+  }
+
+  /** Reads every column of one more file of the chain on this thread. */
+  async addFile(t: OpenTree, opts: RootReadOptions): Promise<void> {
+    const fast: FastColumn[] = [];
+    const generic: number[] = [];
+    this.names.forEach((n, i) => {
+      const b = branchOf(t, n);
+      if (kindOfType(b.type) !== this.kinds[i]) {
+        throw new DataError('bad-input', `${t.file}: branch \`${n}\` has type ${b.type} here but ${this.cols[i]!.entry.type} in ${this.first.file}`, t.file);
+      }
+      this.cols[i]!.entry = b;
+      if (b.plan.path === 'fast') fast.push(this.cols[i]!); else generic.push(i);
+    });
+    this.expectRows = Math.max(this.expectRows, this.rows + t.entries);
+    if (fast.length > 0) await readFastFile(t, fast, this.rows, this.expectRows, opts, this.scratch);
+    if (generic.length > 0) {
+      const part = await readGenericOf(t, generic.map((i) => this.names[i]!), opts);
+      for (const i of generic) appendColumn(this.cols[i]!, part.get(this.names[i]!)!, this.rows, t.entries, this.expectRows);
+    }
+    this.rows += t.entries;
+  }
+
+  /** Appends `rows` rows read elsewhere (the next files of the chain). */
+  append(part: ReadonlyMap<string, Column>, rows: number, file: string): void {
+    this.expectRows = Math.max(this.expectRows, this.rows + rows);
+    this.names.forEach((n, i) => {
+      const c = part.get(n)!;
+      if (c.kind !== this.kinds[i]) throw new DataError('bad-input', `${file}: column \`${n}\` is ${c.kind} there but ${this.kinds[i]} in ${this.first.file}`, file);
+      appendColumn(this.cols[i]!, c, this.rows, rows, this.expectRows);
+    });
+    this.rows += rows;
+  }
+
+  finish(): Map<string, Column> {
+    const out = new Map<string, Column>();
+    this.cols.forEach((c, i) => {
+      const p = c.entry.plan;
+      const sink = c.sink ?? emptySink(this.kinds[i]!, p.path === 'fast' && p.layout !== 'cstring' ? p.dtype : 'float64', 0, 0);
+      if (sink.kind !== 'str' && sink.values.length !== c.at) sink.values = sink.values.subarray(0, c.at);
+      if (sink.kind === 'jagged' && sink.offsets.length !== this.rows + 1) sink.offsets = sink.offsets.subarray(0, this.rows + 1);
+      if (sink.kind === 'str') sink.strs.length = this.rows;
+      out.set(this.names[i]!, sinkColumn(sink));
+    });
+    return out;
+  }
+}
+
+/** Appends column part `part` (`rows` rows) to `c` at row `row0`. */
+function appendColumn(c: FastColumn, part: Column, row0: number, rows: number, expectRows: number): void {
+  if (c.sink === undefined) {
+    const perRow = part.values.length / Math.max(1, rows);
+    c.sink = emptySink(part.kind, part.dtype, Math.max(expectRows, row0 + rows), Math.ceil(perRow * Math.max(expectRows, row0 + rows) * 1.05) + 16);
+  }
+  const sink = c.sink;
+  if (part.kind === 'str') {
+    for (let i = 0; i < rows; i++) sink.strs[row0 + i] = part.values[i]!;
+    return;
+  }
+  room(sink, c.at, c.at + part.values.length, row0 + rows);
+  sink.values.set(part.values, c.at);
+  if (part.kind === 'jagged') {
+    const o = part.offsets, at = c.at;
+    for (let i = 1; i <= rows; i++) sink.offsets[row0 + i] = at + o[i]!;
+  }
+  c.at += part.values.length;
 }
 
 async function readGenericOf(t: OpenTree, names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
@@ -1100,214 +1139,233 @@ function basketError(t: OpenTree, b: BranchEntry, r: BasketRef, msg: string, cod
   return new DataError(code, `${t.file}: branch \`${b.column}\`, entries ${r.first}–${r.first + r.entries - 1}: ${msg}`, t.file);
 }
 
-interface Unpacked {
-  readonly refs: BasketRef[][];
-  readonly baskets: Basket[][];
+/**
+ * The per-file reader state of one fast column over the whole chain: its output arrays (made at its
+ * first basket, sized from that basket's values per entry) and the next value to write.
+ */
+interface FastColumn {
+  /** The column's branch in the file being read. */
+  entry: BranchEntry;
+  sink: Sink | undefined;
+  at: number;
 }
 
 /**
- * Reads and decompresses the baskets of the fast-path branches of one tree. `scratch` (one per
- * readTrees call) holds the raw bytes of a file's basket span and is reused for the next file: the
- * raw bytes are dead once inflated (uncompressed baskets are copied), which spares the garbage
- * collector one large buffer per file.
+ * Reads the fast-path branches `cols` of one tree, basket by basket: each basket is read, decompressed,
+ * checked and decoded into its column right away, so it is still in the CPU cache when decoded and
+ * dies young (one basket alive at a time, not the whole file's). The leaves of a leaf list share their
+ * branch's baskets: each basket is read and inflated once and every leaf decodes from it.
+ * `scratch` (one per readTrees call) holds the raw bytes of a file's basket span, reused for the next
+ * file. Big files (over 32 MB compressed, or `opts.threads`) are decompressed on worker threads first.
  */
-async function unpackFast(t: OpenTree, fast: readonly BranchEntry[], opts: RootReadOptions, scratch?: { buf: Buffer }): Promise<Unpacked> {
-  // The leaves of one leaf list share their branch's baskets, and each decodes a gathered copy (the
-  // baskets stay unmodified): read and inflate them once.
-  const owner = fast.map((b, i) => (b.plan.path === 'fast' && b.plan.layout === 'fixed' && b.plan.stride !== undefined ? fast.findIndex((c) => c.branch === b.branch) : i));
-  if (owner.some((j, i) => j !== i)) {
-    const own = owner.map((j, i) => j === i);
-    const kept = fast.filter((_, i) => own[i]);
-    const at = new Map(kept.map((b, k) => [b, k]));
-    const u = await unpackFast(t, kept, opts, scratch);
-    const k = (i: number) => at.get(fast[owner[i]!]!)!;
-    return { refs: fast.map((_, i) => u.refs[k(i)]!), baskets: fast.map((_, i) => u.baskets[k(i)]!) };
+async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: number, expectRows: number, opts: RootReadOptions, scratch: { buf: Buffer }): Promise<void> {
+  const groups = new Map<unknown, FastColumn[]>();
+  for (const c of cols) {
+    const p = c.entry.plan;
+    const shared = p.path === 'fast' && p.layout === 'fixed' && p.stride !== undefined;
+    const key = shared ? c.entry.branch : c;
+    const g = groups.get(key);
+    if (g) g.push(c); else groups.set(key, [c]);
   }
-  const refs = fast.map((b) => basketRefs(t, b));
+  const owners = [...groups.values()];
+  const refs = owners.map((g) => basketRefs(t, g[0]!.entry));
+  const decodeOne = (g: readonly FastColumn[], r: BasketRef, bk: Basket): void => {
+    for (const c of g) {
+      const b = c.entry;
+      try {
+        const m = measureBasket(b, r, bk);
+        const sink = sinkFor(c, r, row0, m.values, expectRows);
+        c.at += decodeBasket(b, r, bk, m, sink, row0, c.at);
+      } catch (e: unknown) {
+        throw e instanceof BasketError ? basketError(t, b, r, e.message) : e;
+      }
+    }
+  };
   const fd = fs.openSync(t.file, 'r');
-  let baskets: Basket[][];
   try {
     const size = fs.fstatSync(fd).size;
     const totalBytes = refs.flat().reduce((s, r) => s + (r.kind === 'disk' ? r.nbytes : 0), 0);
     const threads = opts.threads ?? (totalBytes > 32 * 1024 * 1024 ? Math.min(4, Math.max(0, os.availableParallelism() - 1)) : 0);
     if (threads > 0) {
       const { unpackInWorkers } = await import('./root-pool.js');
-      baskets = await unpackInWorkers(t.file, size, refs.map((list, i) => list.map((r) => (r.kind === 'disk' ? { seek: r.seek, nbytes: r.nbytes, where: `branch \`${fast[i]!.column}\`, entries ${r.first}–${r.first + r.entries - 1}` } : null))), threads);
-      // embedded baskets are already in memory
-      baskets = baskets.map((list, i) => list.map((bk, j) => { const r = refs[i]![j]!; return r.kind === 'embedded' ? r.basket : bk; }));
+      const baskets = await unpackInWorkers(t.file, size, refs.map((list, i) => list.map((r) => (r.kind === 'disk' ? { seek: r.seek, nbytes: r.nbytes, where: `branch \`${owners[i]![0]!.entry.column}\`, entries ${r.first}–${r.first + r.entries - 1}` } : null))), threads);
       opts.verbose?.(`${t.file}: decompressed ${refs.flat().length} baskets on ${threads} worker threads`);
-    } else {
-      baskets = [];
-      // Small files (a typical chain): one read of the span holding every wanted basket, when the
-      // span is at most 1 MB or twice the wanted bytes, instead of one read per basket.
-      const disk = refs.flat().filter((r): r is Extract<BasketRef, { kind: 'disk' }> => r.kind === 'disk' && r.seek + r.nbytes <= size);
-      let span: Buffer | undefined;
-      let spanAt = 0;
-      if (disk.length > 1) {
-        spanAt = Math.min(...disk.map((r) => r.seek));
-        const spanEnd = Math.max(...disk.map((r) => r.seek + r.nbytes));
-        if (spanEnd - spanAt <= Math.min(Math.max(2 * totalBytes, 1024 * 1024), 8 * 1024 * 1024)) {
-          const len = spanEnd - spanAt;
-          if (scratch !== undefined) {
-            if (scratch.buf.length < len) scratch.buf = Buffer.allocUnsafe(Math.max(len, 2 * scratch.buf.length));
-            span = scratch.buf.subarray(0, len);
-          } else span = Buffer.allocUnsafe(len);
-          if (fs.readSync(fd, span, 0, span.length, spanAt) !== span.length) span = undefined;
-        }
+      refs.forEach((list, i) => list.forEach((r, k) => decodeOne(owners[i]!, r, r.kind === 'embedded' ? r.basket : baskets[i]![k]!)));
+      return;
+    }
+    // Small files (a typical chain): one read of the span holding every wanted basket, when the span
+    // is at most 1 MB or twice the wanted bytes, instead of one read per basket.
+    const disk = refs.flat().filter((r): r is Extract<BasketRef, { kind: 'disk' }> => r.kind === 'disk' && r.seek + r.nbytes <= size);
+    let span: Buffer | undefined;
+    let spanAt = 0;
+    if (disk.length > 1) {
+      spanAt = Math.min(...disk.map((r) => r.seek));
+      const spanEnd = Math.max(...disk.map((r) => r.seek + r.nbytes));
+      const len = spanEnd - spanAt;
+      if (len <= Math.min(Math.max(2 * totalBytes, 1024 * 1024), 8 * 1024 * 1024)) {
+        if (scratch.buf.length < len) scratch.buf = Buffer.allocUnsafe(Math.max(len, 2 * scratch.buf.length));
+        span = scratch.buf.subarray(0, len);
+        if (fs.readSync(fd, span, 0, len, spanAt) !== len) span = undefined;
       }
-      for (let i = 0; i < refs.length; i++) {
-        const list: Basket[] = [];
-        for (const r of refs[i]!) {
-          if (r.kind === 'embedded') { list.push(r.basket); continue; }
-          if (r.seek + r.nbytes > size) throw basketError(t, fast[i]!, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
-          let raw: Buffer;
-          if (span !== undefined) raw = span.subarray(r.seek - spanAt, r.seek - spanAt + r.nbytes);
-          else {
-            raw = Buffer.allocUnsafe(r.nbytes);
-            const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
-            if (n !== r.nbytes) throw basketError(t, fast[i]!, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
-          }
-          try {
-            let u: Basket | Promise<Basket>;
-            try {
-              u = unpackBasket(raw);
-            } catch (e: unknown) {
-              if (!(e instanceof CodecNotLoaded)) throw e;
-              await prepareCodecs([e.codec]); // first basket of this codec in the process
-              u = unpackBasket(raw);
-            }
-            list.push(u instanceof Promise ? await u : u);
-          } catch (e: unknown) {
-            if (e instanceof BasketError) throw basketError(t, fast[i]!, r, e.message);
-            throw e;
-          }
+    }
+    for (let i = 0; i < owners.length; i++) {
+      const g = owners[i]!;
+      for (const r of refs[i]!) {
+        if (r.kind === 'embedded') { decodeOne(g, r, r.basket); continue; }
+        if (r.seek + r.nbytes > size) throw basketError(t, g[0]!.entry, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
+        let raw: Buffer;
+        if (span !== undefined) raw = span.subarray(r.seek - spanAt, r.seek - spanAt + r.nbytes);
+        else {
+          raw = Buffer.allocUnsafe(r.nbytes);
+          const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
+          if (n !== r.nbytes) throw basketError(t, g[0]!.entry, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
         }
-        baskets.push(list);
+        let bk: Basket | Promise<Basket>;
+        try {
+          try {
+            bk = unpackBasket(raw);
+          } catch (e: unknown) {
+            if (!(e instanceof CodecNotLoaded)) throw e;
+            await prepareCodecs([e.codec]); // first basket of this codec in the process
+            bk = unpackBasket(raw);
+          }
+          if (bk instanceof Promise) bk = await bk;
+        } catch (e: unknown) {
+          throw e instanceof BasketError ? basketError(t, g[0]!.entry, r, e.message) : e;
+        }
+        decodeOne(g, r, bk);
       }
     }
   } finally {
     fs.closeSync(fd);
   }
-  return { refs, baskets };
+  for (const c of cols) opts.verbose?.(`${t.file}: \`${c.entry.column}\` (${c.entry.type}) read by the fast path from ${refs[owners.findIndex((g) => g.includes(c))]!.length} baskets`);
 }
 
-/** What `measureBranch` learns from a branch's decompressed baskets: value count and entry layout. */
-interface Measured {
-  readonly values: number;
-  /** Per basket: entry offsets (counted, cstring) or value starts and counts (vector). */
-  readonly offs?: Int32Array[];
-  readonly starts?: Int32Array[];
-  readonly counts?: Int32Array[];
+/**
+ * The output arrays of column `c`, with room for basket `r` (rows from `row0`) and its `values` values:
+ * made at the column's first basket (sized exactly for fixed layouts, else from this basket's values
+ * per entry over `expectRows` rows, plus 10 %), grown by doubling when a later basket needs more.
+ */
+function sinkFor(c: FastColumn, r: BasketRef, row0: number, values: number, expectRows: number): Sink {
+  const rows = row0 + r.first + r.entries;
+  if (c.sink === undefined) {
+    const plan = c.entry.plan;
+    const cap = Math.max(expectRows, rows);
+    const exact = plan.path === 'fast' && plan.layout === 'fixed' ? cap * plan.len : 0;
+    const est = exact > 0 ? exact : Math.ceil((values / Math.max(1, r.entries)) * cap * 1.1) + 16;
+    c.sink = makeSink(c.entry, cap, Math.max(c.at + values, est));
+  }
+  room(c.sink, c.at, c.at + values, rows);
+  return c.sink;
 }
 
-function offsetsOf(t: OpenTree, b: BranchEntry, r: BasketRef, bk: Basket): Int32Array {
-  try {
-    return entryOffsets(bk, r.entries);
-  } catch (e: unknown) {
-    throw e instanceof BasketError ? basketError(t, b, r, e.message) : e;
+/** Grows `sink` (by doubling) to hold `values` values (`at` written so far) and `rows` rows. */
+function room(sink: Sink, at: number, values: number, rows: number): void {
+  if (values > sink.values.length) {
+    const grown = new Float64Array(Math.max(values, 2 * sink.values.length));
+    grown.set(sink.values.subarray(0, at));
+    sink.values = grown;
+  }
+  if (sink.kind === 'jagged' && rows + 1 > sink.offsets.length) {
+    const grown = new Int32Array(Math.max(rows + 1, 2 * sink.offsets.length));
+    grown.set(sink.offsets);
+    sink.offsets = grown;
   }
 }
 
-/** Validates a branch's baskets and counts its values, without decoding them. */
-function measureBranch(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[]): Measured {
+/** What `measureBasket` learns from one decompressed basket: its value count and entry layout. */
+interface Measured {
+  readonly values: number;
+  /** Entry offsets (cstring) or value starts and counts (vector, marked pointer arrays). */
+  readonly offs?: Int32Array;
+  readonly starts?: Int32Array;
+  readonly counts?: Int32Array;
+}
+
+/** Validates a basket and counts its values, without decoding them. Throws BasketError. */
+function measureBasket(b: BranchEntry, r: BasketRef, bk: Basket): Measured {
   const plan = b.plan;
-  if (plan.path !== 'fast') throw new Error('measureBranch on a non-fast branch');
+  if (plan.path !== 'fast') throw new Error('measureBasket on a non-fast branch');
   switch (plan.layout) {
     case 'fixed': {
       const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
       const perEntry = plan.stride ?? plan.len * size;
-      refs.forEach((r, k) => {
-        const bk = baskets[k]!;
-        const len = dataLength(bk);
-        if (len !== r.entries * perEntry || len > bk.u.length) {
-          throw basketError(t, b, r, `basket holds ${len} bytes, expected ${r.entries * perEntry} (corrupt basket)`);
-        }
-      });
-      return { values: t.entries * plan.len };
+      const len = dataLength(bk);
+      if (len !== r.entries * perEntry || len > bk.u.length) throw new BasketError(`basket holds ${len} bytes, expected ${r.entries * perEntry} (corrupt basket)`);
+      return { values: r.entries * plan.len };
     }
     case 'counted': {
       const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
-      let total = 0;
       const header = plan.header ?? 0;
       if (header > 0) {
         // A split member `T* x; //[n]`: per entry a marker byte, then the values (an empty entry may omit both).
-        const starts: Int32Array[] = [];
-        const counts: Int32Array[] = [];
-        refs.forEach((r, k) => {
-          const o = offsetsOf(t, b, r, baskets[k]!);
-          const st = new Int32Array(r.entries);
-          const ct = new Int32Array(r.entries);
-          for (let i = 0; i < r.entries; i++) {
-            const len = o[i + 1]! - o[i]!;
-            const body = len === 0 ? 0 : len - header;
-            if (body < 0 || body % size !== 0) throw basketError(t, b, r, `entry ${r.first + i} has ${len} bytes, not ${header} + a multiple of ${size}`);
-            st[i] = o[i]! + (len === 0 ? 0 : header);
-            ct[i] = body / size;
-            total += ct[i]!;
-          }
-          starts.push(st);
-          counts.push(ct);
-        });
+        const o = entryOffsets(bk, r.entries);
+        const starts = new Int32Array(r.entries);
+        const counts = new Int32Array(r.entries);
+        let total = 0;
+        for (let i = 0; i < r.entries; i++) {
+          const len = o[i + 1]! - o[i]!;
+          const body = len === 0 ? 0 : len - header;
+          if (body < 0 || body % size !== 0) throw new BasketError(`entry ${r.first + i} has ${len} bytes, not ${header} + a multiple of ${size}`);
+          starts[i] = o[i]! + (len === 0 ? 0 : header);
+          counts[i] = body / size;
+          total += counts[i]!;
+        }
         return { values: total, starts, counts };
       }
       // Only the value count here: the entry offsets are checked and turned into the column's offsets
       // in one pass when the basket is decoded (countedEnds).
-      refs.forEach((r, k) => {
-        const len = dataLength(baskets[k]!);
-        if (len < 0 || len % size !== 0) throw basketError(t, b, r, `basket data length ${len} is not a multiple of ${size}`);
-        total += len / size;
-      });
-      return { values: total };
+      const len = dataLength(bk);
+      if (len < 0 || len % size !== 0) throw new BasketError(`basket data length ${len} is not a multiple of ${size}`);
+      return { values: len / size };
     }
     case 'cstring':
-      return { values: 0, offs: refs.map((r, k) => offsetsOf(t, b, r, baskets[k]!)) };
+      return { values: 0, offs: entryOffsets(bk, r.entries) };
     case 'vector': {
       const size = dtypeSize(plan.dtype);
       // Entry layout: int32 bytecount | 0x40000000, int16 version, int32 n, n values.
+      const o = entryOffsets(bk, r.entries);
+      const dv = new DataView(bk.u.buffer, bk.u.byteOffset, bk.u.byteLength);
+      const starts = new Int32Array(r.entries);
+      const counts = new Int32Array(r.entries);
       let total = 0;
-      const starts: Int32Array[] = [];
-      const counts: Int32Array[] = [];
-      refs.forEach((r, k) => {
-        const bk = baskets[k]!;
-        const o = offsetsOf(t, b, r, bk);
-        const dv = new DataView(bk.u.buffer, bk.u.byteOffset, bk.u.byteLength);
-        const st = new Int32Array(r.entries);
-        const ct = new Int32Array(r.entries);
-        for (let i = 0; i < r.entries; i++) {
-          let p = o[i]!;
-          const end = o[i + 1]!;
-          if (end - p >= 4 && (dv.getUint32(p) & 0x40000000) !== 0) p += 6;
-          if (p + 4 > end) throw basketError(t, b, r, `entry ${r.first + i} is too short for a vector`);
-          const cnt = dv.getInt32(p);
-          if (cnt < 0 || p + 4 + cnt * size !== end) throw basketError(t, b, r, `entry ${r.first + i} declares ${cnt} values in ${end - p - 4} bytes`);
-          st[i] = p + 4;
-          ct[i] = cnt;
-          total += cnt;
-        }
-        starts.push(st);
-        counts.push(ct);
-      });
+      for (let i = 0; i < r.entries; i++) {
+        let p = o[i]!;
+        const end = o[i + 1]!;
+        if (end - p >= 4 && (dv.getUint32(p) & 0x40000000) !== 0) p += 6;
+        if (p + 4 > end) throw new BasketError(`entry ${r.first + i} is too short for a vector`);
+        const cnt = dv.getInt32(p);
+        if (cnt < 0 || p + 4 + cnt * size !== end) throw new BasketError(`entry ${r.first + i} declares ${cnt} values in ${end - p - 4} bytes`);
+        starts[i] = p + 4;
+        counts[i] = cnt;
+        total += cnt;
+      }
       return { values: total, starts, counts };
     }
   }
 }
 
-/** Output arrays for one column over the whole chain, filled file by file. */
+/** Output arrays for one column over the whole chain, filled basket by basket (and part by part). */
 interface Sink {
-  readonly column: string;
-  readonly kind: 'num' | 'jagged' | 'str';
+  readonly kind: Column['kind'];
   readonly dtype: Dtype;
   values: Float64Array;
-  readonly offsets: Int32Array;
+  offsets: Int32Array;
   readonly strs: string[];
 }
 
 function makeSink(b: BranchEntry, rows: number, values: number): Sink {
   const plan = b.plan;
   if (plan.path !== 'fast') throw new Error('makeSink on a non-fast branch');
-  if (plan.layout === 'cstring') return { column: b.column, kind: 'str', dtype: 'string', values: new Float64Array(0), offsets: new Int32Array(0), strs: new Array<string>(rows) };
-  const jag = plan.layout !== 'fixed' || plan.len > 1;
-  return { column: b.column, kind: jag ? 'jagged' : 'num', dtype: plan.dtype, values: new Float64Array(values), offsets: new Int32Array(jag ? rows + 1 : 0), strs: [] };
+  if (plan.layout === 'cstring') return emptySink('str', 'string', rows, 0);
+  return emptySink(plan.layout !== 'fixed' || plan.len > 1 ? 'jagged' : 'num', plan.dtype, rows, values);
+}
+
+/** Empty arrays of `kind` for `rows` rows and `values` values. */
+function emptySink(kind: Column['kind'], dtype: Dtype, rows: number, values: number): Sink {
+  if (kind === 'str') return { kind, dtype: 'string', values: new Float64Array(0), offsets: new Int32Array(0), strs: new Array<string>(rows) };
+  return { kind, dtype, values: new Float64Array(values), offsets: new Int32Array(kind === 'jagged' ? rows + 1 : 0), strs: [] };
 }
 
 function sinkColumn(s: Sink): Column {
@@ -1316,108 +1374,64 @@ function sinkColumn(s: Sink): Column {
   return { kind: 'jagged', dtype: s.dtype, offsets: s.offsets, values: s.values };
 }
 
-/** Decodes a measured branch into `sink` at row `row0` and value `v0`; returns the values written. */
-function decodeInto(t: OpenTree, b: BranchEntry, refs: readonly BasketRef[], baskets: readonly Basket[], m: Measured, sink: Sink, row0: number, v0: number): number {
+/**
+ * Decodes a measured basket into `sink`: its entries are rows `row0 + r.first …` and its values go
+ * to `at …`. Returns the values written. Throws BasketError.
+ */
+function decodeBasket(b: BranchEntry, r: BasketRef, bk: Basket, m: Measured, sink: Sink, row0: number, at: number): number {
   const plan = b.plan;
-  if (plan.path !== 'fast') throw new Error('decodeInto on a non-fast branch');
+  if (plan.path !== 'fast') throw new Error('decodeBasket on a non-fast branch');
   switch (plan.layout) {
     case 'fixed': {
       const p = plan.packing;
-      refs.forEach((r, k) => {
-        let u = baskets[k]!.u;
-        if (plan.stride !== undefined) {
-          // A leaf of a leaf list: gather its bytes out of each entry's record first.
-          const w = plan.len * (p?.bytes ?? dtypeSize(plan.dtype)), at = plan.at ?? 0;
-          const g = new Uint8Array(r.entries * w);
-          for (let e = 0; e < r.entries; e++) g.set(u.subarray(e * plan.stride + at, e * plan.stride + at + w), e * w);
-          u = g;
-        }
-        if (p) decodePacked(p, u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len);
-        else decodeBE(plan.dtype, u, 0, r.entries * plan.len, sink.values, v0 + r.first * plan.len);
-      });
+      let u = bk.u;
+      if (plan.stride !== undefined) {
+        // A leaf of a leaf list: gather its bytes out of each entry's record first.
+        const w = plan.len * (p?.bytes ?? dtypeSize(plan.dtype)), off = plan.at ?? 0;
+        const g = new Uint8Array(r.entries * w);
+        for (let e = 0; e < r.entries; e++) g.set(u.subarray(e * plan.stride + off, e * plan.stride + off + w), e * w);
+        u = g;
+      }
+      if (p) decodePacked(p, u, 0, m.values, sink.values, at);
+      else decodeBE(plan.dtype, u, 0, m.values, sink.values, at);
       if (plan.len > 1) {
-        const n = m.values / plan.len;
-        for (let i = 1; i <= n; i++) sink.offsets[row0 + i] = v0 + i * plan.len;
+        const base = row0 + r.first;
+        for (let i = 1; i <= r.entries; i++) sink.offsets[base + i] = at + i * plan.len;
       }
       return m.values;
     }
     case 'counted': {
-      if (m.starts !== undefined) return decodeRuns(plan.dtype, refs, baskets, m, sink, row0, v0);
+      if (m.starts !== undefined) return decodeRuns(plan.dtype, r, bk, m, sink, row0, at);
       const size = plan.packing?.bytes ?? dtypeSize(plan.dtype);
-      let at = v0;
-      for (let k = 0; k < refs.length; k++) {
-        const r = refs[k]!, bk = baskets[k]!;
-        let count: number;
-        try {
-          count = countedEnds(bk, r.entries, size, sink.offsets, row0 + r.first + 1, at, r.first);
-        } catch (e: unknown) {
-          throw e instanceof BasketError ? basketError(t, b, r, e.message) : e;
-        }
-        if (plan.packing) decodePacked(plan.packing, bk.u, 0, count, sink.values, at);
-        else decodeBE(plan.dtype, bk.u, 0, count, sink.values, at);
-        at += count;
-      }
-      return at - v0;
+      const count = countedEnds(bk, r.entries, size, sink.offsets, row0 + r.first + 1, at, r.first);
+      if (plan.packing) decodePacked(plan.packing, bk.u, 0, count, sink.values, at);
+      else decodeBE(plan.dtype, bk.u, 0, count, sink.values, at);
+      return count;
     }
     case 'cstring': {
-      refs.forEach((r, k) => {
-        const o = m.offs![k]!;
-        const u = baskets[k]!.u;
-        for (let i = 0; i < r.entries; i++) sink.strs[row0 + r.first + i] = readRootString(u, o[i]!, o[i + 1]!)[0];
-      });
+      const o = m.offs!;
+      for (let i = 0; i < r.entries; i++) sink.strs[row0 + r.first + i] = readRootString(bk.u, o[i]!, o[i + 1]!)[0];
       return 0;
     }
     case 'vector':
-      return decodeRuns(plan.dtype, refs, baskets, m, sink, row0, v0);
+      return decodeRuns(plan.dtype, r, bk, m, sink, row0, at);
   }
 }
 
-/** Decodes entries given as (start, count) runs per basket (vectors, marked pointer arrays). */
-function decodeRuns(dtype: Dtype, refs: readonly BasketRef[], baskets: readonly Basket[], m: Measured, sink: Sink, row0: number, v0: number): number {
-  let at = v0;
-  refs.forEach((r, k) => {
-    const st = m.starts![k]!, ct = m.counts![k]!;
-    const u = baskets[k]!.u;
-    for (let i = 0; i < r.entries; i++) {
-      decodeBE(dtype, u, st[i]!, ct[i]!, sink.values, at);
-      at += ct[i]!;
-      sink.offsets[row0 + r.first + i + 1] = at;
-    }
-  });
+/** Decodes a basket's entries given as (start, count) runs (vectors, marked pointer arrays). */
+function decodeRuns(dtype: Dtype, r: BasketRef, bk: Basket, m: Measured, sink: Sink, row0: number, at: number): number {
+  const st = m.starts!, ct = m.counts!;
+  const v0 = at;
+  for (let i = 0; i < r.entries; i++) {
+    decodeBE(dtype, bk.u, st[i]!, ct[i]!, sink.values, at);
+    at += ct[i]!;
+    sink.offsets[row0 + r.first + i + 1] = at;
+  }
   return at - v0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Chains
-
-function concatColumns(cols: readonly Column[], name: string): Column {
-  if (cols.length === 1) return cols[0]!;
-  const first = cols[0]!;
-  for (const c of cols) {
-    if (c.kind !== first.kind) throw new DataError('bad-input', `column \`${name}\` changes kind across the chain (${first.kind} and ${c.kind})`);
-  }
-  if (first.kind === 'str') return { kind: 'str', dtype: 'string', values: cols.flatMap((c) => c.values as string[]) };
-  if (first.kind === 'num') {
-    const total = cols.reduce((s, c) => s + c.values.length, 0);
-    const values = new Float64Array(total);
-    let at = 0;
-    for (const c of cols) { values.set(c.values as Float64Array, at); at += c.values.length; }
-    return { kind: 'num', dtype: first.dtype, values };
-  }
-  const rows = cols.reduce((s, c) => s + (c as { offsets: Int32Array }).offsets.length - 1, 0);
-  const nv = cols.reduce((s, c) => s + c.values.length, 0);
-  const offsets = new Int32Array(rows + 1);
-  const values = new Float64Array(nv);
-  let r = 0, at = 0;
-  for (const c of cols) {
-    const o = (c as { offsets: Int32Array }).offsets;
-    for (let i = 1; i < o.length; i++) offsets[r + i] = at + o[i]!;
-    r += o.length - 1;
-    values.set(c.values as Float64Array, at);
-    at += c.values.length;
-  }
-  return { kind: 'jagged', dtype: first.dtype, offsets, values };
-}
 
 /**
  * Reads `columns` of an opened tree with jsroot's generic reader only (TSelector/treeProcess, or

@@ -291,6 +291,27 @@ describe('readRoot types, chains, RNTuple', () => {
     fs.writeFileSync(path.join(dir, '2b.root'), 'not root at all');
     await expect(readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 2 }))
       .rejects.toThrow(`${path.join(dir, '2b.root')}: not a ROOT file`);
+    // A bad file early in the chain (in the runs this thread reads) is named too.
+    fs.rmSync(path.join(dir, '2b.root'));
+    fs.writeFileSync(path.join(dir, '0b.root'), 'not root at all');
+    await expect(readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 1 }))
+      .rejects.toThrow(`${path.join(dir, '0b.root')}: not a ROOT file`);
+    fs.rmSync(path.join(dir, '0b.root'));
+  }, 30_000);
+
+  it('reads a long chain on this thread and a worker together (runs from both ends) exactly as on one thread', async () => {
+    const dir = path.join(tmp, 'chain-both-ends');
+    fs.mkdirSync(dir);
+    const names = ['uproot-HZZ.root', 'uproot-HZZ-lz4.root', 'uproot-HZZ-zstd.root', 'uproot-HZZ-zlib.root'];
+    for (let i = 0; i < 40; i++) fs.symlinkSync(path.resolve(`${D}/${names[i % names.length]}`), path.join(dir, `${String(i).padStart(2, '0')}.root`));
+    const cols = ['Muon_Px', 'NMuon', 'Jet_E', 'MET_px', 'triggerIsoMu24'];
+    const a = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 0 });
+    const seen: number[] = [];
+    const b = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 1, onProgress: (p) => seen.push(p.filesDone) });
+    expect(b.rows).toBe(40 * 2421);
+    expect(seen.at(-1)).toBe(40);
+    expect(seen).toEqual([...seen].sort((x, y) => x - y));
+    for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
   }, 30_000);
 
   it('reads the RNTuple file behind the same readRoot', async () => {
