@@ -103,9 +103,9 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   const fl = { wall: Infinity, cpu: Infinity }, cold = { ...fl }, warm = { ...fl }, thr = { ...fl }, thrWarm = { ...fl };
   const coldJs = files.length > 1 ? { ...fl } : undefined;
   const keep = (acc, m) => { acc.wall = Math.min(acc.wall, m.wall); acc.cpu = Math.min(acc.cpu, m.cpu); acc.result = m.result; };
-  // Threads: a chain is read by this thread and the default number of whole-file workers (cores − 1,
-  // so 1 here), taking runs of files from both ends; one file's baskets are spread over 2 workers.
-  const threads = files.length > 1 ? undefined : 2;
+  // Threads: a chain is read by this thread and 1 whole-file worker (cores − 1 here), taking runs of
+  // files from both ends; one file's baskets are spread over 2 workers.
+  const threads = files.length > 1 ? 1 : 2;
   for (let round = 0; round < REPS_NOW.n; round++) {
     keep(fl, await measure(() => floor(baskets), 1));
     keep(cold, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { threads: 0 }); }, 1));
@@ -138,8 +138,8 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   if (coldJs) row('winnow fast path, cold, every file\'s headers parsed by jsroot (directHeaders: false)', coldJs);
   row('winnow fast path, headers cached', warm);
   if (files.length > 1) {
-    row('winnow default (this thread + 1 whole-file worker), cold: new worker (start-up included), no header cache', thr);
-    row('winnow default (this thread + 1 whole-file worker), worker already started, headers cached', thrWarm);
+    row('winnow, this thread + 1 whole-file worker, cold: new worker (start-up included), no header cache', thr);
+    row('winnow, this thread + 1 whole-file worker, worker already started (the default then), headers cached', thrWarm);
   } else {
     row('winnow fast path, cold, baskets on 2 new worker threads (start-up included)', thr);
     row('winnow fast path, baskets on 2 worker threads already started, headers cached', thrWarm);
@@ -171,7 +171,7 @@ fs.rmSync(dir, { recursive: true, force: true });
 await closeRootPool();
 
 log('\n### Summary');
-const s = (r, n) => `${n} (CPU time): fast path ${fmt(r.cold.cpu / r.fl.cpu, 2)}× the decompression floor cold${r.coldJs ? ' (' + fmt(r.coldJs.cpu / r.fl.cpu, 2) + '× with every file\'s headers by jsroot)' : ''}, ${fmt(r.warm.cpu / r.fl.cpu, 2)}× with headers cached; ${r.ts ? fmt(r.ts.cpu / r.cold.cpu, 1) + '× (cold) and ' + fmt(r.ts.cpu / r.warm.cpu, 1) + '× (cached headers) the TSelector throughput' : 'TSelector not run'}; cache reload ${fmt(r.cold.cpu / r.reload.cpu, 1)}× faster than the cold fast ROOT read${r.ts ? ' and ' + fmt(r.ts.cpu / r.reload.cpu, 0) + '× faster than TSelector' : ''}. Wall-clock: ${fmt(r.cold.wall / r.fl.wall, 2)}× floor${r.ts ? ', ' + fmt(r.ts.wall / r.cold.wall, 1) + '× TSelector' : ''}; ${r.chain ? 'winnow\'s default (this thread + 1 worker)' : 'baskets on 2 workers'} ${fmt(r.thr.wall / r.fl.wall, 2)}× the (one-thread) floor with a new worker (CPU ${fmt(r.thr.cpu / r.fl.cpu, 2)}×), ${fmt(r.thrWarm.wall / r.fl.wall, 2)}× with a started one${r.ts ? ' (' + fmt(r.ts.wall / r.thrWarm.wall, 1) + '× TSelector)' : ''}.`;
+const s = (r, n) => `${n} (CPU time): fast path ${fmt(r.cold.cpu / r.fl.cpu, 2)}× the decompression floor cold${r.coldJs ? ' (' + fmt(r.coldJs.cpu / r.fl.cpu, 2) + '× with every file\'s headers by jsroot)' : ''}, ${fmt(r.warm.cpu / r.fl.cpu, 2)}× with headers cached; ${r.ts ? fmt(r.ts.cpu / r.cold.cpu, 1) + '× (cold) and ' + fmt(r.ts.cpu / r.warm.cpu, 1) + '× (cached headers) the TSelector throughput' : 'TSelector not run'}; cache reload ${fmt(r.cold.cpu / r.reload.cpu, 1)}× faster than the cold fast ROOT read${r.ts ? ' and ' + fmt(r.ts.cpu / r.reload.cpu, 0) + '× faster than TSelector' : ''}. Wall-clock: ${fmt(r.cold.wall / r.fl.wall, 2)}× floor${r.ts ? ', ' + fmt(r.ts.wall / r.cold.wall, 1) + '× TSelector' : ''}; ${r.chain ? 'this thread + 1 worker' : 'baskets on 2 workers'} ${fmt(r.thr.wall / r.fl.wall, 2)}× the (one-thread) floor with a new worker (CPU ${fmt(r.thr.cpu / r.fl.cpu, 2)}×), ${fmt(r.thrWarm.wall / r.fl.wall, 2)}× with a started one${r.ts ? ' (' + fmt(r.ts.wall / r.thrWarm.wall, 1) + '× TSelector)' : ''}.`;
 log('- ' + s(r1, 'issue412'));
 log('- ' + s(r2, `HZZ chain ×${NFILES}`));
 log('');

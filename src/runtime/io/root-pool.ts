@@ -144,6 +144,11 @@ export function fileWorkers(n: number): FileWorker[] {
   return filePool.slice(0, n);
 }
 
+/** How many whole-file workers are running. */
+export function fileWorkersRunning(): number {
+  return filePool.length;
+}
+
 /** Reads a run of consecutive chain files (`job`) on worker `fw`; resolves with their table. */
 export function runFiles(fw: FileWorker, job: Omit<FileJob, 'id'>): Promise<Table> {
   const id = nextId++;

@@ -81,8 +81,9 @@ export interface RootReadOptions {
   /**
    * Worker threads helping this one: 0 = this thread alone. A chain of several files is read by this
    * thread and this many whole-file workers; a single file's baskets are decompressed on this many
-   * workers. Default: chains of 4+ files use min(3, cores − 1) workers; single files use
-   * min(4, cores − 1) workers above 32 MB of compressed baskets.
+   * workers. Default: chains of 4+ files use min(3, cores − 1) workers when workers are already
+   * running or the files total 256 MB or more (a new worker's start-up outweighs its help on shorter
+   * reads); single files use min(4, cores − 1) workers above 32 MB of compressed baskets.
    */
   readonly threads?: number | undefined;
   /**
@@ -97,7 +98,7 @@ export interface RootReadOptions {
 /** Reads `columns` of the tree from every file of the chain into one Table. */
 export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Promise<Table> {
   const files = expandPaths(src.paths);
-  const chainThreads = opts.threads ?? (files.length >= 4 ? Math.min(3, os.availableParallelism() - 1) : 0);
+  const chainThreads = opts.threads ?? (files.length >= 4 ? await defaultChainWorkers(files) : 0);
   if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
   const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
@@ -106,6 +107,28 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
   for (const t of opened) for (const name of names) branchOf(t, name);
   const total = opened.reduce((s, t) => s + t.entries, 0);
   return { rows: total, columns: await readTrees(opened, names, opts) };
+}
+
+/** Chains of this many bytes or more start whole-file workers when none are running yet. */
+const NEW_WORKERS_FROM_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Whole-file workers for a chain when the caller does not say: min(3, cores − 1) when workers are
+ * already running (an earlier read started them) or the files total 256 MB or more; else none,
+ * because starting a worker (≈ 0.1–0.25 s of CPU here, and slow unoptimized code at first) costs
+ * more than it saves on a shorter read (bench/RESULTS-root.md).
+ */
+async function defaultChainWorkers(files: readonly string[]): Promise<number> {
+  const n = Math.min(3, os.availableParallelism() - 1);
+  if (n <= 0) return 0;
+  const { fileWorkersRunning } = await import('./root-pool.js');
+  if (fileWorkersRunning() > 0) return n;
+  let bytes = 0;
+  for (const f of files) {
+    try { bytes += fs.statSync(f).size; } catch { return n; } // the reader names the missing file
+    if (bytes >= NEW_WORKERS_FROM_BYTES) return n;
+  }
+  return 0;
 }
 
 const workerTemplates = new Map<string, OpenTree>();
@@ -143,6 +166,9 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
  * Where the two meet depends on speed (a worker's start-up, the machine's load), not the result.
  */
 async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, workers: number): Promise<Table> {
+  // Workers first: a new one starts up while this thread opens the first file.
+  const { fileWorkers, runFiles } = await import('./root-pool.js');
+  const pool = fileWorkers(workers);
   const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
   for (const name of names) {
@@ -156,13 +182,12 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
   const nRuns = Math.min(files.length, Math.max((workers + 1) * 8, Math.ceil(files.length / 6)));
   const runs: string[][] = [];
   for (let r = 0; r < nRuns; r++) runs.push(files.slice(Math.floor((r * files.length) / nRuns), Math.floor(((r + 1) * files.length) / nRuns)));
-  const { fileWorkers, runFiles } = await import('./root-pool.js');
   opts.verbose?.(`reading ${files.length} files on this thread and ${workers} worker thread(s)`);
   const chain = new ChainColumns(first, names, first.entries * files.length);
   const tree = src.tree ?? first.tree;
   const parts = new Map<number, Promise<Table>>();
   let front = 0, back = runs.length - 1, stop = false;
-  const feed = (w: ReturnType<typeof fileWorkers>[number]): void => {
+  const feed = (w: (typeof pool)[number]): void => {
     if (stop || front > back) return;
     const k = back--;
     const p = runFiles(w, { files: runs[k]!, tree, columns: names, directHeaders: opts.directHeaders ?? true });
@@ -170,7 +195,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
     p.then(() => feed(w), () => { stop = true; });
   };
   try {
-    for (const w of fileWorkers(workers)) { feed(w); feed(w); }
+    for (const w of pool) { feed(w); feed(w); }
     let filesDone = 0, yielded = performance.now();
     while (front <= back) {
       for (const f of runs[front++]!) {
