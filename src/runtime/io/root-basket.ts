@@ -148,7 +148,7 @@ function entryWords(b: Basket, border: number, entries: number, into: Int32Array
 }
 
 /** An entry's start, relative to the data, from its offset word: baskets with displacements keep flags in the top byte (ROOT's kDisplacementMask). */
-function entryStart(word: number, keylen: number, border: number): number {
+export function entryStart(word: number, keylen: number, border: number): number {
   return (word >= 0 && word - keylen <= border ? word : word & 0x00ffffff) - keylen;
 }
 

@@ -47,7 +47,7 @@ import { createHash } from 'node:crypto';
 import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
-import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, packingOf, readRootString, unpackBasket } from './root-basket.js';
+import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, entryStart, packingOf, readRootString, unpackBasket } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
 import { DirectUnsupported, readDirect, type DirectFile } from './root-direct.js';
@@ -491,7 +491,10 @@ type Plan =
   | { readonly path: 'fast'; readonly layout: 'fixed'; readonly dtype: Dtype; readonly len: number; readonly packing?: Packing
     /** A leaf of a leaf list (`x/D:y/I`): each entry is `stride` bytes, this leaf's values start at byte `at`. */
     readonly stride?: number; readonly at?: number }
-  | { readonly path: 'fast'; readonly layout: 'counted'; readonly dtype: Dtype; readonly header?: number; readonly packing?: Packing }
+  | { readonly path: 'fast'; readonly layout: 'counted'; readonly dtype: Dtype; readonly header?: number; readonly packing?: Packing
+    /** A plain leaf `x[n]`: its dimensions as written in the leaf title (`[n]`, `[n][3]`); columns of
+     * one tree with the same text have the same number of values per entry (see FastColumn.leader). */
+    readonly counter?: string }
   | { readonly path: 'fast'; readonly layout: 'cstring' }
   | { readonly path: 'fast'; readonly layout: 'vector'; readonly dtype: Dtype }
   | { readonly path: 'generic'; readonly why: string }
@@ -857,8 +860,9 @@ function planLeafBranch(br: any): { type: string; plan: Plan; rootType: string }
   const type = jag ? `jagged<${dtype}>` : dtype;
   // Float16_t / Double32_t: the range and bit count are in the leaf's title (`d[-2.71,10,30]`).
   const packing = lt === 'TLeafF16' || lt === 'TLeafD32' ? packingOf(`${String(leaf.fTitle ?? '')} ${String(br.fTitle ?? '')}`, lt === 'TLeafF16') : undefined;
+  const dims = counted ? /(\[[^\]]+\])+\s*$/.exec(String(leaf.fTitle ?? '').replace(/\/\w+$/, '')) : null;
   const plan: Plan = counted
-    ? { path: 'fast', layout: 'counted', dtype, ...(packing ? { packing } : {}) }
+    ? { path: 'fast', layout: 'counted', dtype, ...(packing ? { packing } : {}), ...(dims ? { counter: dims[0].replace(/\s+/g, '') } : {}) }
     : { path: 'fast', layout: 'fixed', dtype, len, ...(packing ? { packing } : {}) };
   return { type, rootType, plan };
 }
@@ -1048,6 +1052,13 @@ class ChainColumns {
   constructor(private readonly first: OpenTree, private readonly names: readonly string[], public expectRows: number) {
     this.cols = names.map((n) => ({ entry: branchOf(first, n), sink: undefined, at: 0 }));
     this.kinds = this.cols.map((c) => kindOfType(c.entry.type));
+    const leaders = new Map<string, FastColumn>();
+    for (const c of this.cols) {
+      const k = counterOf(c.entry);
+      if (k === undefined) continue;
+      const lead = leaders.get(k);
+      if (lead === undefined) { leaders.set(k, c); c.followers = []; } else { c.leader = lead; lead.followers!.push(c); }
+    }
   }
 
   /** Reads every column of one more file of the chain on this thread. */
@@ -1062,6 +1073,8 @@ class ChainColumns {
       this.cols[i]!.entry = b;
       if (b.plan.path === 'fast') fast.push(this.cols[i]!); else generic.push(i);
     });
+    // A follower goes alone from a file where it or its leader has another counter (or no fast path).
+    for (const c of this.cols) if (c.leader !== undefined && (counterOf(c.entry) === undefined || counterOf(c.entry) !== counterOf(c.leader.entry))) unshare(c);
     this.expectRows = Math.max(this.expectRows, this.rows + t.entries);
     if (fast.length > 0) await readFastFile(t, fast, this.rows, this.expectRows, opts, this.scratch);
     if (generic.length > 0) {
@@ -1077,7 +1090,10 @@ class ChainColumns {
     this.names.forEach((n, i) => {
       const c = part.get(n)!;
       if (c.kind !== this.kinds[i]) throw new DataError('bad-input', `${file}: column \`${n}\` is ${c.kind} there but ${this.kinds[i]} in ${this.first.file}`, file);
-      appendColumn(this.cols[i]!, c, this.rows, rows, this.expectRows);
+      const lead = this.cols[i]!.leader;
+      const leadPart = lead === undefined ? undefined : part.get(this.names[this.cols.indexOf(lead)]!);
+      const same = c.kind === 'jagged' && leadPart?.kind === 'jagged' && leadPart.offsets === c.offsets;
+      appendColumn(this.cols[i]!, c, this.rows, rows, this.expectRows, same);
     });
     this.rows += rows;
   }
@@ -1086,9 +1102,11 @@ class ChainColumns {
     const out = new Map<string, Column>();
     this.cols.forEach((c, i) => {
       const p = c.entry.plan;
+      if (c.leader !== undefined && c.sink === undefined) unshare(c);
       const sink = c.sink ?? emptySink(this.kinds[i]!, p.path === 'fast' && p.layout !== 'cstring' ? p.dtype : 'float64', 0, 0);
       if (sink.kind !== 'str' && sink.values.length !== c.at) sink.values = sink.values.subarray(0, c.at);
-      if (sink.kind === 'jagged' && sink.offsets.length !== this.rows + 1) sink.offsets = sink.offsets.subarray(0, this.rows + 1);
+      if (c.leader !== undefined) sink.offsets = c.leader.sink!.offsets; // trimmed just before (leaders come first)
+      else if (sink.kind === 'jagged' && sink.offsets.length !== this.rows + 1) sink.offsets = sink.offsets.subarray(0, this.rows + 1);
       if (sink.kind === 'str') sink.strs.length = this.rows;
       out.set(this.names[i]!, sinkColumn(sink));
     });
@@ -1096,8 +1114,11 @@ class ChainColumns {
   }
 }
 
-/** Appends column part `part` (`rows` rows) to `c` at row `row0`. */
-function appendColumn(c: FastColumn, part: Column, row0: number, rows: number, expectRows: number): void {
+/**
+ * Appends column part `part` (`rows` rows) to `c` at row `row0`. `sameOffsets`: the part's offsets are
+ * the very array of its leader's part (a worker shared them), so a follower keeps sharing.
+ */
+function appendColumn(c: FastColumn, part: Column, row0: number, rows: number, expectRows: number, sameOffsets = false): void {
   if (c.sink === undefined) {
     const perRow = part.values.length / Math.max(1, rows);
     c.sink = emptySink(part.kind, part.dtype, Math.max(expectRows, row0 + rows), Math.ceil(perRow * Math.max(expectRows, row0 + rows) * 1.05) + 16);
@@ -1107,7 +1128,18 @@ function appendColumn(c: FastColumn, part: Column, row0: number, rows: number, e
     for (let i = 0; i < rows; i++) sink.strs[row0 + i] = part.values[i]!;
     return;
   }
-  room(sink, c.at, c.at + part.values.length, row0 + rows);
+  if (c.leader !== undefined) {
+    // Shared offsets, written by the leader's part just before.
+    const off = c.leader.sink?.offsets;
+    if (sameOffsets && part.kind === 'jagged' && off !== undefined && off.length > row0 + rows && off[row0] === c.at && off[row0 + rows]! - off[row0]! === part.values.length) {
+      grow(c, c.at + part.values.length, row0 + rows);
+      sink.values.set(part.values, c.at);
+      c.at += part.values.length;
+      return;
+    }
+    unshare(c);
+  }
+  grow(c, c.at + part.values.length, row0 + rows);
   sink.values.set(part.values, c.at);
   if (part.kind === 'jagged') {
     const o = part.offsets, at = c.at;
@@ -1173,6 +1205,56 @@ interface FastColumn {
   entry: BranchEntry;
   sink: Sink | undefined;
   at: number;
+  /**
+   * Counted arrays with the same counter (`Muon_Px[NMuon]`, `Muon_Py[NMuon]`) have the same offsets:
+   * the first such column (the leader) builds them from its baskets' entry offsets, the others (its
+   * followers) share that array and check only that each basket holds as many values as the counter
+   * says (their own entry-offset arrays, redundant, are not read). A follower whose basket disagrees,
+   * or whose branch differs in a later file, gets its own copy of the offsets and carries on alone.
+   */
+  leader?: FastColumn | undefined;
+  followers?: FastColumn[];
+}
+
+/** Counted-array columns that can share offsets (see FastColumn.leader): counter text, or undefined. */
+function counterOf(b: BranchEntry): string | undefined {
+  const p = b.plan;
+  return p.path === 'fast' && p.layout === 'counted' && p.header === undefined ? p.counter : undefined;
+}
+
+/** Ends the sharing of `c`'s offsets with its leader: `c` keeps a copy and builds its own from now on. */
+function unshare(c: FastColumn): void {
+  const lead = c.leader;
+  if (lead === undefined) return;
+  c.leader = undefined;
+  lead.followers = lead.followers!.filter((f) => f !== c);
+  if (c.sink !== undefined) c.sink.offsets = c.sink.offsets.slice();
+}
+
+/**
+ * A follower's basket `r` (rows from `row0`): the number of values its leader's offsets give those
+ * rows, after checking that the follower is where the leader was and the basket holds that many
+ * values; undefined (and `c` unshared) when not.
+ */
+function followerValues(c: FastColumn, r: BasketRef, bk: Basket, row0: number): number | undefined {
+  const off = c.leader!.sink?.offsets;
+  const p = c.entry.plan;
+  if (off === undefined || p.path !== 'fast' || p.layout !== 'counted') { unshare(c); return undefined; }
+  const a = row0 + r.first, b = a + r.entries;
+  const size = p.packing?.bytes ?? dtypeSize(p.dtype);
+  const border = dataLength(bk);
+  if (b >= off.length || off[a] !== c.at || border !== (off[b]! - off[a]!) * size) { unshare(c); return undefined; }
+  // Spot checks of the basket's own entry offsets (first, middle and last entries) against the shared ones.
+  const u = bk.u, words = border + 4;
+  if (r.entries > 1) {
+    if (words + 4 * r.entries > u.length) { unshare(c); return undefined; }
+    for (const i of [1, r.entries >> 1, r.entries - 1]) {
+      const at = words + 4 * i;
+      const w = (u[at]! << 24) | (u[at + 1]! << 16) | (u[at + 2]! << 8) | u[at + 3]!;
+      if (entryStart(w, bk.keylen, border) !== (off[a + i]! - off[a]!) * size) { unshare(c); return undefined; }
+    }
+  }
+  return off[b]! - off[a]!;
 }
 
 /**
@@ -1198,6 +1280,16 @@ async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: numb
     for (const c of g) {
       const b = c.entry;
       try {
+        const n = c.leader !== undefined ? followerValues(c, r, bk, row0) : undefined;
+        if (n !== undefined) {
+          // Offsets shared with the leader: only the values to decode.
+          const p = b.plan as Extract<Plan, { layout: 'counted' }>;
+          const sink = sinkFor(c, r, row0, n, expectRows);
+          if (p.packing) decodePacked(p.packing, bk.u, 0, n, sink.values, c.at);
+          else decodeBE(p.dtype, bk.u, 0, n, sink.values, c.at);
+          c.at += n;
+          continue;
+        }
         const m = measureBasket(b, r, bk);
         const sink = sinkFor(c, r, row0, m.values, expectRows);
         c.at += decodeBasket(b, r, bk, m, sink, row0, c.at);
@@ -1279,10 +1371,22 @@ function sinkFor(c: FastColumn, r: BasketRef, row0: number, values: number, expe
     const cap = Math.max(expectRows, rows);
     const exact = plan.path === 'fast' && plan.layout === 'fixed' ? cap * plan.len : 0;
     const est = exact > 0 ? exact : Math.ceil((values / Math.max(1, r.entries)) * cap * 1.1) + 16;
-    c.sink = makeSink(c.entry, cap, Math.max(c.at + values, est));
+    const lead = c.leader?.sink;
+    c.sink = lead !== undefined && plan.path === 'fast' && plan.layout === 'counted'
+      ? { kind: 'jagged', dtype: plan.dtype, values: new Float64Array(Math.max(c.at + values, est)), offsets: lead.offsets, strs: [] }
+      : makeSink(c.entry, cap, Math.max(c.at + values, est));
   }
-  room(c.sink, c.at, c.at + values, rows);
+  grow(c, c.at + values, rows);
   return c.sink;
+}
+
+/** `room` for column `c`; a leader's grown offsets go to its followers, whose offsets it sizes. */
+function grow(c: FastColumn, values: number, rows: number): void {
+  const sink = c.sink!;
+  if (c.leader !== undefined) { room(sink, c.at, values, 0); return; }
+  const before = sink.offsets;
+  room(sink, c.at, values, rows);
+  if (sink.offsets !== before) for (const f of c.followers ?? []) if (f.sink !== undefined) f.sink.offsets = sink.offsets;
 }
 
 /** Grows `sink` (by doubling) to hold `values` values (`at` written so far) and `rows` rows. */

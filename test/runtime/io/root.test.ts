@@ -304,7 +304,7 @@ describe('readRoot types, chains, RNTuple', () => {
     fs.mkdirSync(dir);
     const names = ['uproot-HZZ.root', 'uproot-HZZ-lz4.root', 'uproot-HZZ-zstd.root', 'uproot-HZZ-zlib.root'];
     for (let i = 0; i < 40; i++) fs.symlinkSync(path.resolve(`${D}/${names[i % names.length]}`), path.join(dir, `${String(i).padStart(2, '0')}.root`));
-    const cols = ['Muon_Px', 'NMuon', 'Jet_E', 'MET_px', 'triggerIsoMu24'];
+    const cols = ['Muon_Px', 'NMuon', 'Jet_E', 'Muon_Py', 'MET_px', 'triggerIsoMu24'];
     const a = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 0 });
     const seen: number[] = [];
     const b = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 1, onProgress: (p) => seen.push(p.filesDone) });
@@ -312,7 +312,31 @@ describe('readRoot types, chains, RNTuple', () => {
     expect(seen.at(-1)).toBe(40);
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
     for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
+    // Muon_Py shares Muon_Px's offsets in the parts from the worker too.
+    expect((b.columns.get('Muon_Py') as Extract<Column, { kind: 'jagged' }>).offsets).toBe((b.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>).offsets);
   }, 30_000);
+
+  it('shares one offsets array among counted arrays with the same counter, and falls back when a basket disagrees', async () => {
+    const file = `${D}/uproot-HZZ-lz4.root`;
+    const cols = ['Muon_Px', 'Muon_Py', 'Muon_E', 'Jet_Px', 'Jet_E'];
+    const t = await readRoot({ paths: file, tree: 'events', columns: cols }, { threads: 0 });
+    const off = (c: string) => (t.columns.get(c) as Extract<Column, { kind: 'jagged' }>).offsets;
+    expect(off('Muon_Py')).toBe(off('Muon_Px'));
+    expect(off('Muon_E')).toBe(off('Muon_Px'));
+    expect(off('Jet_E')).toBe(off('Jet_Px'));
+    expect(off('Jet_Px')).not.toBe(off('Muon_Px'));
+    const tree = await openTree(file, 'events', {});
+    const oracle = await readRootGeneric(tree, cols);
+    for (const c of cols) expectSameColumn(oracle.get(c)!, t.columns.get(c)!, c);
+    // A (wrongly) claimed shared counter: Jet_Px's plan says [NMuon]. Its baskets disagree with the
+    // Muon offsets, so it builds its own and the columns still equal the oracle. (jsroot-opened trees
+    // are cached per file: the edited plan is what the next read with directHeaders: false sees.)
+    const jet = tree.byName.get('Jet_Px')!;
+    (jet as { plan: unknown }).plan = { ...jet.plan, counter: '[NMuon]' };
+    const bad = await readRoot({ paths: file, tree: 'events', columns: ['Muon_Px', 'Jet_Px', 'Jet_E'] }, { threads: 0, directHeaders: false });
+    for (const c of ['Muon_Px', 'Jet_Px', 'Jet_E']) expectSameColumn(oracle.get(c)!, bad.columns.get(c)!, c);
+    expect((bad.columns.get('Jet_Px') as Extract<Column, { kind: 'jagged' }>).offsets).not.toBe((bad.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>).offsets);
+  });
 
   it('reads the RNTuple file behind the same readRoot', async () => {
     const s = await rootSchema({ paths: `${D}/ntpl001_staff_rntuple_v1-0-1-0.root` });
