@@ -665,7 +665,7 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
     for (const n of names) {
       const b = byName.get(n), ref = template.byName.get(n)!;
       if (b === undefined) return fallback(`no branch \`${n}\``);
-      if (b.type !== ref.type || b.rootType !== ref.rootType || planKey(b) !== planKey(ref)) {
+      if (b.type !== ref.type || b.rootType !== ref.rootType || !samePlan(b.plan, ref.plan)) {
         return fallback(`branch \`${n}\` differs from ${template.file}'s`);
       }
     }
@@ -678,13 +678,18 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
 }
 
 const templateHashByTree = new WeakMap<OpenTree, string | null>();
-const planKeys = new WeakMap<BranchEntry, string>();
-
-/** A branch's read plan as text, for comparing chain members with their template (memoized). */
-function planKey(b: BranchEntry): string {
-  let k = planKeys.get(b);
-  if (k === undefined) planKeys.set(b, k = JSON.stringify(b.plan));
-  return k;
+/** Whether two read plans are equal, field by field (one level of nested objects: the packing). */
+function samePlan(a: Plan, b: Plan): boolean {
+  const ka = Object.keys(a) as (keyof Plan)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k] as unknown, y = (b as Record<string, unknown>)[k];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    const kx = Object.keys(x);
+    if (kx.length !== Object.keys(y).length || kx.some((j) => (x as Record<string, unknown>)[j] !== (y as Record<string, unknown>)[j])) return false;
+  }
+  return true;
 }
 
 /** Stores `value` in a bounded cache, dropping the oldest entry when it is full. */
