@@ -1127,6 +1127,9 @@ function appendColumn(c: FastColumn, part: Column, row0: number, rows: number, e
   if (c.sink === undefined) {
     const perRow = part.values.length / Math.max(1, rows);
     c.sink = emptySink(part.kind, part.dtype, Math.max(expectRows, row0 + rows), Math.ceil(perRow * Math.max(expectRows, row0 + rows) * 1.05) + 16);
+    const lead = c.leader?.sink;
+    if (lead !== undefined && c.sink.kind === 'jagged') c.sink.offsets = lead.offsets; // a follower shares from its first row
+    else unshare(c);
   }
   const sink = c.sink;
   if (part.kind === 'str') {

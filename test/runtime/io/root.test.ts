@@ -314,6 +314,11 @@ describe('readRoot types, chains, RNTuple', () => {
     for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
     // Muon_Py shares Muon_Px's offsets in the parts from the worker too.
     expect((b.columns.get('Muon_Py') as Extract<Column, { kind: 'jagged' }>).offsets).toBe((b.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>).offsets);
+    // Four files on two workers: they take every run, this thread only appends.
+    const four = [0, 1, 2, 3].map((i) => path.join(dir, `${String(i).padStart(2, '0')}.root`));
+    const a4 = await readRoot({ paths: four, tree: 'events', columns: cols }, { threads: 0 });
+    const b4 = await readRoot({ paths: four, tree: 'events', columns: cols }, { threads: 2 });
+    for (const c of cols) expectSameColumn(a4.columns.get(c)!, b4.columns.get(c)!, c);
   }, 30_000);
 
   it('shares one offsets array among counted arrays with the same counter, and falls back when a basket disagrees', async () => {
