@@ -82,8 +82,8 @@ export interface RootReadOptions {
    * Worker threads helping this one: 0 = this thread alone. A chain of several files is read by this
    * thread and this many whole-file workers; a single file's baskets are decompressed on this many
    * workers. Default: chains of 4+ files use min(3, cores − 1) workers when workers are already
-   * running or the files total 256 MB or more (a new worker's start-up outweighs its help on shorter
-   * reads); single files use min(4, cores − 1) workers above 32 MB of compressed baskets.
+   * running, or on 4+ cores when the files total 256 MB or more (see defaultChainWorkers); single
+   * files use min(4, cores − 1) workers above 32 MB of compressed baskets.
    */
   readonly threads?: number | undefined;
   /**
@@ -114,15 +114,20 @@ const NEW_WORKERS_FROM_BYTES = 256 * 1024 * 1024;
 
 /**
  * Whole-file workers for a chain when the caller does not say: min(3, cores − 1) when workers are
- * already running (an earlier read started them) or the files total 256 MB or more; else none,
- * because starting a worker (≈ 0.1–0.25 s of CPU here, and slow unoptimized code at first) costs
- * more than it saves on a shorter read (bench/RESULTS-root.md).
+ * already running (an earlier read started them), or on 4+ cores when the files total 256 MB or more;
+ * else none. Measured on 2 cores (bench/RESULTS-root.md): a new worker costs 0.1–0.25 s (start-up,
+ * then unoptimized code), and this thread plus one worker were no faster than this thread alone even
+ * on a 1600-file (350 MB) chain, the decoding into fresh output memory being bound by the memory
+ * bandwidth the two threads share; a worker that is already running does help (1.2–1.5× the floor
+ * against 1.6–1.9×).
  */
 async function defaultChainWorkers(files: readonly string[]): Promise<number> {
-  const n = Math.min(3, os.availableParallelism() - 1);
+  const cores = os.availableParallelism();
+  const n = Math.min(3, cores - 1);
   if (n <= 0) return 0;
   const { fileWorkersRunning } = await import('./root-pool.js');
   if (fileWorkersRunning() > 0) return n;
+  if (cores < 4) return 0;
   let bytes = 0;
   for (const f of files) {
     try { bytes += fs.statSync(f).size; } catch { return n; } // the reader names the missing file
