@@ -1323,19 +1323,26 @@ async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: numb
       refs.forEach((list, i) => list.forEach((r, k) => decodeOne(owners[i]!, r, r.kind === 'embedded' ? r.basket : baskets[i]![k]!)));
       return;
     }
-    // Small files (a typical chain): one read of the span holding every wanted basket, when the span
-    // is at most 1 MB or twice the wanted bytes, instead of one read per basket.
-    const disk = refs.flat().filter((r): r is Extract<BasketRef, { kind: 'disk' }> => r.kind === 'disk' && r.seek + r.nbytes <= size);
-    let span: Buffer | undefined;
-    let spanAt = 0;
-    if (disk.length > 1) {
-      spanAt = Math.min(...disk.map((r) => r.seek));
-      const spanEnd = Math.max(...disk.map((r) => r.seek + r.nbytes));
-      const len = spanEnd - spanAt;
-      if (len <= Math.min(Math.max(2 * totalBytes, 1024 * 1024), 8 * 1024 * 1024)) {
-        if (scratch.buf.length < len) scratch.buf = Buffer.allocUnsafe(Math.max(len, 2 * scratch.buf.length));
-        span = scratch.buf.subarray(0, len);
-        if (fs.readSync(fd, span, 0, len, spanAt) !== len) span = undefined;
+    // Baskets close together on disk (gaps under 16 kB) are read together, one read per such cluster
+    // into `scratch`, when the wanted baskets total at most 8 MB; otherwise one read per basket. Only
+    // the wanted bytes and small gaps are copied (a file's other branches lie between them).
+    const disk = refs.flat().filter((r): r is Extract<BasketRef, { kind: 'disk' }> => r.kind === 'disk' && r.seek + r.nbytes <= size).sort((a, b) => a.seek - b.seek);
+    let raws: Map<BasketRef, Buffer> | undefined;
+    if (disk.length > 1 && totalBytes <= 8 * 1024 * 1024) {
+      const clusters: { start: number; end: number; refs: typeof disk }[] = [];
+      for (const r of disk) {
+        const last = clusters.at(-1);
+        if (last !== undefined && r.seek - last.end <= 16 * 1024) { last.end = Math.max(last.end, r.seek + r.nbytes); last.refs.push(r); } else clusters.push({ start: r.seek, end: r.seek + r.nbytes, refs: [r] });
+      }
+      const need = clusters.reduce((n, c) => n + c.end - c.start, 0);
+      if (scratch.buf.length < need) scratch.buf = Buffer.allocUnsafe(Math.max(need, 2 * scratch.buf.length));
+      raws = new Map();
+      let o = 0;
+      for (const c of clusters) {
+        const len = c.end - c.start;
+        if (fs.readSync(fd, scratch.buf, o, len, c.start) !== len) { raws = undefined; break; } // read per basket: names the short one
+        for (const r of c.refs) raws.set(r, scratch.buf.subarray(o + r.seek - c.start, o + r.seek - c.start + r.nbytes));
+        o += len;
       }
     }
     for (let i = 0; i < owners.length; i++) {
@@ -1343,9 +1350,8 @@ async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: numb
       for (const r of refs[i]!) {
         if (r.kind === 'embedded') { decodeOne(g, r, r.basket); continue; }
         if (r.seek + r.nbytes > size) throw basketError(t, g[0]!.entry, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
-        let raw: Buffer;
-        if (span !== undefined) raw = span.subarray(r.seek - spanAt, r.seek - spanAt + r.nbytes);
-        else {
+        let raw = raws?.get(r);
+        if (raw === undefined) {
           raw = Buffer.allocUnsafe(r.nbytes);
           const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
           if (n !== r.nbytes) throw basketError(t, g[0]!.entry, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
