@@ -682,7 +682,9 @@ async function openChainMember(file: string, template: OpenTree, names: readonly
   }
 }
 
+/** The template's streamer-info hash (null: the direct reader cannot read it) per opened template. */
 const templateHashByTree = new WeakMap<OpenTree, string | null>();
+
 /** Whether two read plans are equal, field by field (one level of nested objects: the packing). */
 function samePlan(a: Plan, b: Plan): boolean {
   const ka = Object.keys(a) as (keyof Plan)[];
@@ -1210,8 +1212,9 @@ function basketError(t: OpenTree, b: BranchEntry, r: BasketRef, msg: string, cod
 }
 
 /**
- * The per-file reader state of one fast column over the whole chain: its output arrays (made at its
- * first basket, sized from that basket's values per entry) and the next value to write.
+ * One column of a chain being read: its output arrays (made at its first basket or appended part,
+ * sized from its values per entry) and the next value to write. Fast-path files decode into it
+ * basket by basket; generic files and workers' parts are appended.
  */
 interface FastColumn {
   /** The column's branch in the file being read. */
