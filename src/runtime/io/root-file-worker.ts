@@ -53,3 +53,6 @@ async function run(job: FileJob): Promise<void> {
       message: e instanceof Error ? (d ? e.message : e.stack ?? e.message) : String(e), file: d ? e.file : job.files[0] } satisfies FileReply);
   }
 }
+
+// Modules loaded: the pool hands out jobs from now on (a worker still starting up gets none).
+parentPort?.postMessage({ ready: true });

@@ -104,6 +104,10 @@ export async function unpackInWorkers(file: string, _size: number, jobs: readonl
 export interface FileWorker {
   readonly w: Worker;
   readonly pending: Map<number, { resolve(t: Table): void; reject(e: Error): void }>;
+  /** Resolves when the worker has loaded its modules and takes jobs (at once for a running one). */
+  readonly ready: Promise<void>;
+  /** It has finished a job: its code is compiled and optimized, so it may take two at a time. */
+  warm: boolean;
 }
 
 const filePool: FileWorker[] = [];
@@ -113,8 +117,11 @@ export function fileWorkers(n: number): FileWorker[] {
   while (filePool.length < n) {
     const w = new Worker(workerUrl(import.meta.url, './root-file-worker.js'));
     w.unref();
-    const fw: FileWorker = { w, pending: new Map() };
-    w.on('message', (r: FileReply) => {
+    let isReady!: () => void;
+    const fw: FileWorker = { w, pending: new Map(), ready: new Promise<void>((r) => { isReady = r; }), warm: false };
+    w.on('message', (r: FileReply | { readonly ready: true }) => {
+      if ('ready' in r) { isReady(); return; }
+      fw.warm = true;
       const job = fw.pending.get(r.id);
       if (job === undefined) return;
       fw.pending.delete(r.id);

@@ -166,8 +166,9 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
 /**
  * A chain read by this thread and `workers` whole-file worker threads together. The files are cut into
  * runs of consecutive files; this thread takes runs from the front of the chain and decodes them
- * straight into the output arrays, the workers take runs from the back (two in flight each, so they
- * never wait for this thread) and send each back as one part, appended in file order at the end.
+ * straight into the output arrays, the workers take runs from the back as soon as they are ready (two
+ * in flight each once warm, so they never wait for this thread) and send each back as one part,
+ * appended in file order at the end.
  * Where the two meet depends on speed (a worker's start-up, the machine's load), not the result.
  */
 async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, workers: number): Promise<Table> {
@@ -191,16 +192,21 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
   const chain = new ChainColumns(first, names, first.entries * files.length);
   const tree = src.tree ?? first.tree;
   const parts = new Map<number, Promise<Table>>();
+  const inFlight = new Map(pool.map((w) => [w, 0]));
   let front = 0, back = runs.length - 1, stop = false;
+  // A worker gets runs once it is ready, one at a time until it has finished one (a new worker's code
+  // is slow at first, and this thread must not wait long for its last runs), then two at a time.
   const feed = (w: (typeof pool)[number]): void => {
-    if (stop || front > back) return;
-    const k = back--;
-    const p = runFiles(w, { files: runs[k]!, tree, columns: names, directHeaders: opts.directHeaders ?? true });
-    parts.set(k, p);
-    p.then(() => feed(w), () => { stop = true; });
+    while (!stop && front <= back && inFlight.get(w)! < (w.warm ? 2 : 1)) {
+      const k = back--;
+      inFlight.set(w, inFlight.get(w)! + 1);
+      const p = runFiles(w, { files: runs[k]!, tree, columns: names, directHeaders: opts.directHeaders ?? true });
+      parts.set(k, p);
+      p.then(() => { inFlight.set(w, inFlight.get(w)! - 1); feed(w); }, () => { stop = true; });
+    }
   };
   try {
-    for (const w of pool) { feed(w); feed(w); }
+    for (const w of pool) void w.ready.then(() => feed(w));
     let filesDone = 0, yielded = performance.now();
     while (front <= back) {
       for (const f of runs[front++]!) {
@@ -211,6 +217,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
         if (performance.now() - yielded > 4) { await new Promise((r) => setImmediate(r)); yielded = performance.now(); }
       }
     }
+    stop = true; // no more runs to hand out
     for (let k = front; k < runs.length; k++) {
       const part = await parts.get(k)!;
       chain.append(part.columns, part.rows, runs[k]![0]!);
