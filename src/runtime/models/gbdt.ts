@@ -364,10 +364,7 @@ class GbdtModel implements TrainedModel {
     const nodes = new Int32Array(BLOCK);
     for (let b0 = 0; b0 < n; b0 += BLOCK) {
       const m = Math.min(n, b0 + BLOCK) - b0;
-      for (let f = 0; f < F; f++) {
-        const col = columns[f]!;
-        for (let i = 0; i < m; i++) X[i * F + f] = col[b0 + i]!;
-      }
+      gatherRows(columns, F, b0, m, X);
       for (let t = 0; t < roots.length; t++) {
         const k = t % K, depth = depths[t]!;
         nodes.fill(roots[t]!, 0, m);
@@ -393,10 +390,7 @@ class GbdtModel implements TrainedModel {
     const X = new Float64Array(BLOCK * F);
     for (let b0 = 0; b0 < n; b0 += BLOCK) {
       const m = Math.min(n, b0 + BLOCK) - b0;
-      for (let f = 0; f < F; f++) {
-        const col = columns[f]!;
-        for (let i = 0; i < m; i++) X[i * F + f] = col[b0 + i]!;
-      }
+      gatherRows(columns, F, b0, m, X);
       for (let t = 0; t < off.length; t++) {
         const o = off[t]!, D = depth[t]!, lo = leafOff[t]!, k = t % K;
         const first = (1 << D) - 1;
@@ -982,3 +976,11 @@ function fromJSON(json: unknown): TrainedModel {
 }
 
 export const gbdt: Algorithm = { name: 'gbdt', version: VERSION, normalize, fit, fromJSON };
+
+/** Rows b0 … b0 + m of the F feature columns, row-major into X (the block the predict kernels walk). */
+function gatherRows(columns: readonly Float64Array[], F: number, b0: number, m: number, X: Float64Array): void {
+  for (let f = 0; f < F; f++) {
+    const col = columns[f]!;
+    for (let i = 0; i < m; i++) X[i * F + f] = col[b0 + i]!;
+  }
+}
