@@ -74,28 +74,53 @@ type XzStreamCtor = new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8A
 let zstdImpl: ZstdDecompress | undefined;
 let xzStream: XzStreamCtor | undefined;
 
-/** Loads the decoders that `codecs` need (idempotent). Call before `rootUnzip` on such data. */
+/** The zstd decoder's loading, shared by concurrent callers (see prepareCodecs). */
+let zstdLoading: Promise<void> | undefined;
+
+/**
+ * Loads the decoders that `codecs` need (idempotent). Call before `rootUnzip` on such data. Concurrent
+ * calls share one load: two ZstdInit() calls at once would leave functions bound to a replaced instance
+ * (concurrent reads of a zstd file in one build then failed with "Src size is incorrect").
+ */
 export async function prepareCodecs(codecs: Iterable<RootCodec> = ['zstd', 'lzma']): Promise<void> {
   for (const c of codecs) {
     if (c === 'zstd' && zstdImpl === undefined) {
-      // @oneidentity/zstd-js keeps its WebAssembly instance in module state, and a second ZstdInit()
-      // replaces it under functions already bound to the first: share one instance with jsroot.
-      const core = (await import('jsroot/core')) as unknown as { internals: { _ZstdStream?: ZstdStreamApi } };
-      let stream = core.internals._ZstdStream;
-      if (stream === undefined) {
-        const req = createRequire(import.meta.url);
-        const mod = req('@oneidentity/zstd-js') as { ZstdInit(): Promise<{ ZstdStream: ZstdStreamApi }> };
-        stream = (await mod.ZstdInit()).ZstdStream;
-        core.internals._ZstdStream = stream;
-      }
-      const st = stream;
-      zstdImpl = (b) => st.decompress(b);
+      zstdLoading ??= loadZstd().finally(() => { zstdLoading = undefined; });
+      await zstdLoading;
     }
     if (c === 'lzma' && xzStream === undefined) {
       const req = createRequire(import.meta.url);
       xzStream = (req('xz-decompress') as { XzReadableStream: XzStreamCtor }).XzReadableStream;
     }
   }
+}
+
+async function loadZstd(): Promise<void> {
+  // @oneidentity/zstd-js keeps its WebAssembly instance in module state, and a second ZstdInit()
+  // replaces it under functions already bound to the first: share one instance with jsroot.
+  // jsroot's own loader (io.mjs) queues its waiters in internals._ZstdInit while it loads: wait in that
+  // queue when it is loading, and use the same queue while we load, so jsroot waits for us.
+  const core = (await import('jsroot/core')) as unknown as { internals: { _ZstdStream?: ZstdStreamApi; _ZstdInit?: ((s: ZstdStreamApi) => void)[] } };
+  const internals = core.internals;
+  let stream = internals._ZstdStream;
+  if (stream === undefined && internals._ZstdInit !== undefined) {
+    const queue = internals._ZstdInit;
+    stream = await new Promise<ZstdStreamApi>((resolve) => { queue.push(resolve); });
+  } else if (stream === undefined) {
+    const waiting: ((s: ZstdStreamApi) => void)[] = [];
+    internals._ZstdInit = waiting;
+    const req = createRequire(import.meta.url);
+    const mod = req('@oneidentity/zstd-js') as { ZstdInit(): Promise<{ ZstdStream: ZstdStreamApi }> };
+    try {
+      stream = (await mod.ZstdInit()).ZstdStream;
+    } finally {
+      delete internals._ZstdInit;
+    }
+    internals._ZstdStream = stream;
+    for (const resolve of waiting) resolve(stream);
+  }
+  const st = stream;
+  zstdImpl = (b) => st.decompress(b);
 }
 
 /** Decompresses one complete .xz stream (WebAssembly xz-embedded; asynchronous by its API). */
