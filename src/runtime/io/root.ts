@@ -205,12 +205,15 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
       p.then(() => { inFlight.set(w, inFlight.get(w)! - 1); feed(w); }, () => { stop = true; });
     }
   };
+  // This thread's files are decoded here, not sent on to basket workers (`threads` counts whole-file
+  // workers in a chain).
+  const here: RootReadOptions = { ...opts, threads: 0 };
   try {
     for (const w of pool) void w.ready.then(() => feed(w));
     let filesDone = 0, yielded = performance.now();
     while (front <= back) {
       for (const f of runs[front++]!) {
-        await chain.addFile(f === first.file && filesDone === 0 ? first : await openChainMember(f, first, names, opts), opts);
+        await chain.addFile(f === first.file && filesDone === 0 ? first : await openChainMember(f, first, names, opts), here);
         filesDone++;
         opts.onProgress?.({ file: f, filesDone, files: files.length, entriesDone: chain.rows, entries: Math.round((chain.rows / filesDone) * files.length) });
         // Let the workers' replies in now and then, so they get their next runs without waiting.

@@ -307,8 +307,12 @@ describe('readRoot types, chains, RNTuple', () => {
     const cols = ['Muon_Px', 'NMuon', 'Jet_E', 'Muon_Py', 'MET_px', 'triggerIsoMu24'];
     const a = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 0 });
     const seen: number[] = [];
-    const b = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 1, onProgress: (p) => seen.push(p.filesDone) });
+    const said: string[] = [];
+    const b = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 1, onProgress: (p) => seen.push(p.filesDone), verbose: (m) => said.push(m) });
     expect(b.rows).toBe(40 * 2421);
+    // This thread decodes its own files: `threads` counts whole-file workers, not basket workers for them.
+    expect(said.filter((m) => m.includes('baskets on'))).toEqual([]);
+    expect(said.filter((m) => m.includes('read by the fast path from')).length).toBeGreaterThan(0);
     expect(seen.at(-1)).toBe(40);
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
     for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
