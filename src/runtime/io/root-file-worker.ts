@@ -4,10 +4,14 @@
  * (readRootChainFiles), runs the fast path on the worker's thread, and returns one table per run with
  * its buffers transferred.
  *
+ * The buffers of the parts it sends come back once the calling thread has copied them (`recycle`),
+ * and later runs decode into them: fresh memory is paged in by the kernel on first touch, which on
+ * two cores slowed both threads.
+ *
  * May import: node:worker_threads, root, root-errors, table (types).
  */
 import { parentPort } from 'node:worker_threads';
-import { readRootChainFiles } from './root.js';
+import { readRootChainFiles, useOutArrays } from './root.js';
 import { DataError } from './root-errors.js';
 
 export interface FileJob {
@@ -24,11 +28,38 @@ export type FileReply =
   | { readonly id: number; readonly ok: true; readonly rows: number; readonly columns: readonly { name: string; kind: string; dtype: string; values: unknown; offsets?: Int32Array }[] }
   | { readonly id: number; readonly ok: false; readonly data: boolean; readonly code: string; readonly message: string; readonly file: string | undefined };
 
+/** A returned buffer for reuse: the caller has copied the part it held. */
+export interface Recycle { readonly recycle: readonly ArrayBuffer[] }
+
+/** Returned buffers, at most SPARE_MAX (the oldest are dropped). */
+const spare: ArrayBuffer[] = [];
+const SPARE_MAX = 64;
+
+/** The smallest spare buffer of at least `bytes` (and at most 4× that, so big ones are not wasted), taken out of `spare`. */
+function take(bytes: number): ArrayBuffer | undefined {
+  let best = -1;
+  for (let i = 0; i < spare.length; i++) {
+    const n = spare[i]!.byteLength;
+    if (n >= bytes && n <= 4 * bytes + 65536 && (best < 0 || n < spare[best]!.byteLength)) best = i;
+  }
+  return best < 0 ? undefined : spare.splice(best, 1)[0];
+}
+
+useOutArrays({
+  f64: (n) => { const b = take(n * 8); return b ? new Float64Array(b, 0, n) : new Float64Array(n); },
+  i32: (n) => { const b = take(n * 4); return b ? new Int32Array(b, 0, n) : new Int32Array(n); },
+});
+
 /** Jobs run one after another (the pool keeps two in flight per worker so the next one is ready). */
 let queue: Promise<void> = Promise.resolve();
 
-parentPort?.on('message', (job: FileJob) => {
-  queue = queue.then(() => run(job));
+parentPort?.on('message', (m: FileJob | Recycle) => {
+  if ('recycle' in m) {
+    spare.push(...m.recycle);
+    if (spare.length > SPARE_MAX) spare.splice(0, spare.length - SPARE_MAX);
+    return;
+  }
+  queue = queue.then(() => run(m));
 });
 
 async function run(job: FileJob): Promise<void> {

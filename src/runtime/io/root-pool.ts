@@ -13,18 +13,41 @@ import { workerUrl } from '../exec/worker-url.js';
 import type { Basket } from './root-basket.js';
 import { DataError, type DataErrorCode } from './root-errors.js';
 import type { WorkerJob, WorkerReply } from './root-worker.js';
-import type { FileJob, FileReply } from './root-file-worker.js';
+import type { FileJob, FileReply, Recycle } from './root-file-worker.js';
 import type { Column, Dtype, Table } from './table.js';
 
-interface PoolWorker { readonly w: Worker; busy: boolean }
+/** A basket worker and its jobs in flight (it runs them in order). */
+interface PoolWorker {
+  readonly w: Worker;
+  readonly pending: Map<number, (r: WorkerReply) => void>;
+}
 const pool: PoolWorker[] = [];
 let nextId = 1;
 
-function getWorkers(n: number): PoolWorker[] {
+/** `n` basket workers, started on first use and kept (unref'ed while idle). */
+function basketWorkers(n: number): PoolWorker[] {
   while (pool.length < n) {
     const w = new Worker(workerUrl(import.meta.url, './root-worker.js'));
     w.unref();
-    pool.push({ w, busy: false });
+    const pw: PoolWorker = { w, pending: new Map() };
+    w.on('message', (r: WorkerReply) => {
+      const done = pw.pending.get(r.id);
+      if (done === undefined) return;
+      pw.pending.delete(r.id);
+      if (pw.pending.size === 0 && pool.includes(pw)) w.unref(); // one being terminated stays ref'd until it exits
+      done(r);
+    });
+    // A crashed or exited worker fails its jobs and leaves the pool (a new one starts on next use).
+    const fail = (why: string): void => {
+      const i = pool.indexOf(pw);
+      if (i >= 0) pool.splice(i, 1);
+      const failed = [...pw.pending.entries()];
+      pw.pending.clear();
+      for (const [id, done] of failed) done({ id, ok: false, index: -1, truncated: false, message: `worker thread failed: ${why}` });
+    };
+    w.on('error', (e: Error) => fail(e.message));
+    w.on('exit', (code: number) => fail(`it exited (code ${code})`));
+    pool.push(pw);
   }
   return pool.slice(0, n);
 }
@@ -32,19 +55,48 @@ function getWorkers(n: number): PoolWorker[] {
 /** Terminates the pool's workers (tests and benchmarks; normal use just lets them idle). */
 export async function closeRootPool(): Promise<void> {
   const ws = pool.splice(0);
-  await Promise.all(ws.map((p) => p.w.terminate()));
+  // ref'd while they stop: an unref'd worker's exit does not keep the process waiting for it.
+  await Promise.all(ws.map((p) => { p.w.ref(); return p.w.terminate(); }));
   await closeRootFilePool();
 }
 
 type Job = { seek: number; nbytes: number; where: string } | null;
+
+/** Sends the baskets `chunk` of `file` to `pw`; resolves with them decompressed, in order. */
+function send(pw: PoolWorker, file: string, chunk: readonly NonNullable<Job>[]): Promise<Basket[]> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pw.pending.set(id, (r) => {
+      if (r.ok) { resolve(r.baskets); return; }
+      const bad = chunk[r.index];
+      reject(bad === undefined ? new Error(`${file}: ${r.message}`) : new DataError(r.truncated ? 'truncated' : 'corrupt', `${file}: ${bad.where}: ${r.message}`, file));
+    });
+    pw.w.ref();
+    pw.w.postMessage({ id, file, jobs: chunk.map((c) => ({ seek: c.seek, nbytes: c.nbytes })) } satisfies WorkerJob);
+  });
+}
+
+const placeholder: Basket = { u: new Uint8Array(0), keylen: 0, last: 0, nevbuf: 0 };
+
+/** Puts the decompressed baskets of `flat` back in `jobs[branch][basket]` order (placeholders for null jobs). */
+function inPlace(jobs: readonly (readonly Job[])[], flat: readonly { b: number; k: number }[], baskets: readonly Basket[]): Basket[][] {
+  const out: Basket[][] = jobs.map((list) => list.map(() => placeholder));
+  flat.forEach((f, i) => { out[f.b]![f.k] = baskets[i]!; });
+  return out;
+}
+
+function flatten(jobs: readonly (readonly Job[])[]): { b: number; k: number; job: NonNullable<Job> }[] {
+  const flat: { b: number; k: number; job: NonNullable<Job> }[] = [];
+  jobs.forEach((list, b) => list.forEach((job, k) => { if (job) flat.push({ b, k, job }); }));
+  return flat;
+}
 
 /**
  * Reads and decompresses the baskets `jobs[branch][basket]` of `file` on `threads` workers.
  * Null jobs (embedded baskets) come back as placeholders the caller replaces.
  */
 export async function unpackInWorkers(file: string, _size: number, jobs: readonly (readonly Job[])[], threads: number): Promise<Basket[][]> {
-  const flat: { b: number; k: number; job: NonNullable<Job> }[] = [];
-  jobs.forEach((list, b) => list.forEach((job, k) => { if (job) flat.push({ b, k, job }); }));
+  const flat = flatten(jobs);
   const total = flat.reduce((s, f) => s + f.job.nbytes, 0);
   const target = Math.max(256 * 1024, Math.ceil(total / (threads * 8)));
   const chunks: (typeof flat)[] = [];
@@ -55,46 +107,23 @@ export async function unpackInWorkers(file: string, _size: number, jobs: readonl
     if (curBytes >= target) { chunks.push(cur); cur = []; curBytes = 0; }
   }
   if (cur.length > 0) chunks.push(cur);
-  const placeholder: Basket = { u: new Uint8Array(0), keylen: 0, last: 0, nevbuf: 0 };
-  const out: Basket[][] = jobs.map((list) => list.map(() => placeholder));
-  const workers = getWorkers(threads);
+  const workers = basketWorkers(threads);
+  const got: Basket[][] = new Array(chunks.length);
   let next = 0;
-  await new Promise<void>((resolve, reject) => {
-    let running = 0;
-    let failed = false;
-    const launch = (pw: PoolWorker): void => {
-      if (failed) return;
-      if (next >= chunks.length) { if (running === 0) resolve(); return; }
-      const chunk = chunks[next++]!;
-      const id = nextId++;
-      running++;
-      pw.busy = true;
-      pw.w.ref();
-      const onMessage = (r: WorkerReply): void => {
-        if (r.id !== id) return;
-        pw.w.off('message', onMessage);
-        pw.w.off('error', onError);
-        pw.w.unref();
-        pw.busy = false;
-        running--;
-        if (!r.ok) {
-          failed = true;
-          const bad = chunk[r.index]!;
-          reject(new DataError(r.truncated ? 'truncated' : 'corrupt', `${file}: ${bad.job.where}: ${r.message}`, file));
-          return;
-        }
-        r.baskets.forEach((bk, i) => { const c = chunk[i]!; out[c.b]![c.k] = bk; });
-        launch(pw);
-      };
-      const onError = (e: Error): void => { failed = true; reject(e); };
-      pw.w.on('message', onMessage);
-      pw.w.on('error', onError);
-      pw.w.postMessage({ id, file, jobs: chunk.map((c) => ({ seek: c.job.seek, nbytes: c.job.nbytes })) } satisfies WorkerJob);
-    };
-    if (chunks.length === 0) { resolve(); return; }
-    for (const pw of workers) launch(pw);
-  });
-  return out;
+  // Each worker takes the next chunk as it finishes one; results go back in input order.
+  const drain = async (pw: PoolWorker): Promise<void> => {
+    while (next < chunks.length) {
+      const k = next++;
+      try {
+        got[k] = await send(pw, file, chunks[k]!.map((c) => c.job));
+      } catch (e: unknown) {
+        next = chunks.length; // no more chunks after a failure
+        throw e;
+      }
+    }
+  };
+  await Promise.all(workers.map(drain));
+  return inPlace(jobs, flat, got.flat());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +154,7 @@ export function fileWorkers(n: number): FileWorker[] {
       const job = fw.pending.get(r.id);
       if (job === undefined) return;
       fw.pending.delete(r.id);
-      if (fw.pending.size === 0) w.unref();
+      if (fw.pending.size === 0 && filePool.includes(fw)) w.unref(); // one being terminated stays ref'd until it exits
       if (r.ok) {
         const cols = new Map<string, Column>();
         for (const c of r.columns) {
@@ -139,13 +168,15 @@ export function fileWorkers(n: number): FileWorker[] {
         job.reject(r.data ? new DataError(r.code as DataErrorCode, r.message, r.file) : new Error(r.message));
       }
     });
-    w.on('error', (e: Error) => {
-      // A crashed worker fails its jobs and leaves the pool (a new one starts on next use).
+    // A crashed or exited worker fails its jobs and leaves the pool (a new one starts on next use).
+    const fail = (e: Error): void => {
       const i = filePool.indexOf(fw);
       if (i >= 0) filePool.splice(i, 1);
       for (const job of fw.pending.values()) job.reject(e);
       fw.pending.clear();
-    });
+    };
+    w.on('error', fail);
+    w.on('exit', (code: number) => fail(new Error(`a ROOT reading worker thread exited (code ${code})`)));
     filePool.push(fw);
   }
   return filePool.slice(0, n);
@@ -166,8 +197,22 @@ export function runFiles(fw: FileWorker, job: Omit<FileJob, 'id'>): Promise<Tabl
   });
 }
 
+/**
+ * Gives the buffers of a part that `fw` sent back to it, once the caller has copied the part (the
+ * part's arrays must not be used after this).
+ */
+export function recycleParts(fw: FileWorker, part: Table): void {
+  const bufs = new Set<ArrayBuffer>();
+  for (const c of part.columns.values()) {
+    if (c.kind === 'str') continue;
+    if (c.values.buffer instanceof ArrayBuffer) bufs.add(c.values.buffer);
+    if (c.kind === 'jagged' && c.offsets.buffer instanceof ArrayBuffer) bufs.add(c.offsets.buffer);
+  }
+  if (bufs.size > 0 && filePool.includes(fw)) fw.w.postMessage({ recycle: [...bufs] } satisfies Recycle, [...bufs]);
+}
+
 /** Terminates the whole-file workers too. */
 export async function closeRootFilePool(): Promise<void> {
   const ws = filePool.splice(0);
-  await Promise.all(ws.map((fw) => fw.w.terminate()));
+  await Promise.all(ws.map((fw) => { fw.w.ref(); return fw.w.terminate(); }));
 }

@@ -9,7 +9,7 @@
 import { parentPort } from 'node:worker_threads';
 import fs from 'node:fs';
 import { BasketError, unpackBasket } from './root-basket.js';
-import { prepareCodecs } from './codecs.js';
+import { CodecNotLoaded, prepareCodecs } from './codecs.js';
 
 export interface WorkerJob {
   readonly id: number;
@@ -20,11 +20,8 @@ export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly baskets: { u: Uint8Array; keylen: number; last: number; nevbuf: number }[] }
   | { readonly id: number; readonly ok: false; readonly index: number; readonly message: string; readonly truncated: boolean };
 
-let prepared = false;
-
 parentPort?.on('message', (msg: WorkerJob) => {
   void (async () => {
-    if (!prepared) { await prepareCodecs(['zstd']); prepared = true; }
     const fd = fs.openSync(msg.file, 'r');
     const out: { u: Uint8Array; keylen: number; last: number; nevbuf: number }[] = [];
     try {
@@ -39,7 +36,14 @@ parentPort?.on('message', (msg: WorkerJob) => {
         const raw = Buffer.allocUnsafe(j.nbytes);
         fs.readSync(fd, raw, 0, j.nbytes, j.seek);
         try {
-          const ub = unpackBasket(raw);
+          let ub: ReturnType<typeof unpackBasket>;
+          try {
+            ub = unpackBasket(raw);
+          } catch (e: unknown) {
+            if (!(e instanceof CodecNotLoaded)) throw e;
+            await prepareCodecs([e.codec]); // the first basket of this codec in this worker (not at start: zstd's WebAssembly takes a while to compile)
+            ub = unpackBasket(raw);
+          }
           const b = ub instanceof Promise ? await ub : ub;
           out.push({ u: b.u, keylen: b.keylen, last: b.last, nevbuf: b.nevbuf });
         } catch (e: unknown) {

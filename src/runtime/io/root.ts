@@ -82,7 +82,7 @@ export interface RootReadOptions {
    * Worker threads helping this one: 0 = this thread alone. A chain of several files is read by this
    * thread and this many whole-file workers; a single file's baskets are decompressed on this many
    * workers. Default: chains of 4+ files use min(3, cores − 1) workers when workers are already
-   * running, or on 4+ cores when the files total 256 MB or more (see defaultChainWorkers); single
+   * running, or when the files total 256 MB or more (see defaultChainWorkers); single
    * files use min(4, cores − 1) workers above 32 MB of compressed baskets.
    */
   readonly threads?: number | undefined;
@@ -114,12 +114,11 @@ const NEW_WORKERS_FROM_BYTES = 256 * 1024 * 1024;
 
 /**
  * Whole-file workers for a chain when the caller does not say: min(3, cores − 1) when workers are
- * already running (an earlier read started them), or on 4+ cores when the files total 256 MB or more;
- * else none. Measured on 2 cores (bench/RESULTS-root.md): a new worker costs 0.1–0.25 s (start-up,
- * then unoptimized code), and this thread plus one worker were no faster than this thread alone even
- * on a 1600-file (350 MB) chain, the decoding into fresh output memory being bound by the memory
- * bandwidth the two threads share; a worker that is already running does help (1.2–1.5× the floor
- * against 1.6–1.9×).
+ * already running (an earlier read started them), or when the files total 256 MB or more; else none.
+ * Measured on 2 cores (bench/RESULTS-root.md): a new worker (about 60 ms to start, then its first runs
+ * in unoptimized code) made chains under about 100 files (20 MB) slower and 400–1600 files (90–350 MB)
+ * 5–16 % faster than this thread alone; a worker already running makes the 400-file chain 20–25 %
+ * faster (its part decoded into the buffers of the parts it sent before, not into fresh memory).
  */
 async function defaultChainWorkers(files: readonly string[]): Promise<number> {
   const cores = os.availableParallelism();
@@ -127,7 +126,6 @@ async function defaultChainWorkers(files: readonly string[]): Promise<number> {
   if (n <= 0) return 0;
   const { fileWorkersRunning } = await import('./root-pool.js');
   if (fileWorkersRunning() > 0) return n;
-  if (cores < 4) return 0;
   let bytes = 0;
   for (const f of files) {
     try { bytes += fs.statSync(f).size; } catch { return n; } // the reader names the missing file
@@ -173,7 +171,7 @@ export async function readRootChainFiles(files: readonly string[], tree: string 
  */
 async function readChainInWorkers(files: readonly string[], src: RootSource, opts: RootReadOptions, workers: number): Promise<Table> {
   // Workers first: a new one starts up while this thread opens the first file.
-  const { fileWorkers, runFiles } = await import('./root-pool.js');
+  const { fileWorkers, runFiles, recycleParts } = await import('./root-pool.js');
   const pool = fileWorkers(workers);
   const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
   const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
@@ -192,6 +190,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
   const chain = new ChainColumns(first, names, first.entries * files.length);
   const tree = src.tree ?? first.tree;
   const parts = new Map<number, Promise<Table>>();
+  const madeBy = new Map<number, (typeof pool)[number]>();
   const inFlight = new Map(pool.map((w) => [w, 0]));
   let front = 0, back = runs.length - 1, stop = false;
   // A worker gets runs once it is ready, one at a time until it has finished one (a new worker's code
@@ -202,6 +201,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
       inFlight.set(w, inFlight.get(w)! + 1);
       const p = runFiles(w, { files: runs[k]!, tree, columns: names, directHeaders: opts.directHeaders ?? true });
       parts.set(k, p);
+      madeBy.set(k, w);
       p.then(() => { inFlight.set(w, inFlight.get(w)! - 1); feed(w); }, () => { stop = true; });
     }
   };
@@ -224,6 +224,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
     for (let k = front; k < runs.length; k++) {
       const part = await parts.get(k)!;
       chain.append(part.columns, part.rows, runs[k]![0]!);
+      recycleParts(madeBy.get(k)!, part); // copied: its buffers go back for the worker's next runs
       filesDone += runs[k]!.length;
       opts.onProgress?.({ file: runs[k]!.at(-1)!, filesDone, files: files.length, entriesDone: chain.rows, entries: Math.round((chain.rows / filesDone) * files.length) });
     }
@@ -1405,7 +1406,7 @@ function sinkFor(c: FastColumn, r: BasketRef, row0: number, values: number, expe
     const est = exact > 0 ? exact : Math.ceil((values / Math.max(1, r.entries)) * cap * 1.1) + 16;
     const lead = c.leader?.sink;
     c.sink = lead !== undefined && plan.path === 'fast' && plan.layout === 'counted'
-      ? { kind: 'jagged', dtype: plan.dtype, values: new Float64Array(Math.max(c.at + values, est)), offsets: lead.offsets, strs: [] }
+      ? { kind: 'jagged', dtype: plan.dtype, values: outArrays.f64(Math.max(c.at + values, est)), offsets: lead.offsets, strs: [] }
       : makeSink(c.entry, cap, Math.max(c.at + values, est));
   }
   grow(c, c.at + values, rows);
@@ -1424,12 +1425,12 @@ function grow(c: FastColumn, values: number, rows: number): void {
 /** Grows `sink` (by doubling) to hold `values` values (`at` written so far) and `rows` rows. */
 function room(sink: Sink, at: number, values: number, rows: number): void {
   if (values > sink.values.length) {
-    const grown = new Float64Array(Math.max(values, 2 * sink.values.length));
+    const grown = outArrays.f64(Math.max(values, 2 * sink.values.length));
     grown.set(sink.values.subarray(0, at));
     sink.values = grown;
   }
   if (sink.kind === 'jagged' && rows + 1 > sink.offsets.length) {
-    const grown = new Int32Array(Math.max(rows + 1, 2 * sink.offsets.length));
+    const grown = outArrays.i32(Math.max(rows + 1, 2 * sink.offsets.length));
     grown.set(sink.offsets);
     sink.offsets = grown;
   }
@@ -1526,7 +1527,28 @@ function makeSink(b: BranchEntry, rows: number, values: number): Sink {
 /** Empty arrays of `kind` for `rows` rows and `values` values. */
 function emptySink(kind: Column['kind'], dtype: Dtype, rows: number, values: number): Sink {
   if (kind === 'str') return { kind, dtype: 'string', values: new Float64Array(0), offsets: new Int32Array(0), strs: new Array<string>(rows) };
-  return { kind, dtype, values: new Float64Array(values), offsets: new Int32Array(kind === 'jagged' ? rows + 1 : 0), strs: [] };
+  const offsets = kind === 'jagged' ? outArrays.i32(rows + 1) : new Int32Array(0);
+  if (offsets.length > 0) offsets[0] = 0; // the only word not written by the decoders
+  return { kind, dtype, values: outArrays.f64(values), offsets, strs: [] };
+}
+
+/**
+ * Where the output arrays of a read come from. Their contents need not be zero: the decoders write
+ * every value up to a column's length and every entry offset after the first, which emptySink sets.
+ */
+export interface OutArrays {
+  f64(n: number): Float64Array;
+  i32(n: number): Int32Array;
+}
+
+let outArrays: OutArrays = { f64: (n) => new Float64Array(n), i32: (n) => new Int32Array(n) };
+
+/**
+ * Makes this thread's reads take their output arrays from `a` (a whole-file worker reuses the buffers
+ * of the parts it has sent, so it does not page in fresh memory for every run).
+ */
+export function useOutArrays(a: OutArrays): void {
+  outArrays = a;
 }
 
 function sinkColumn(s: Sink): Column {

@@ -318,6 +318,9 @@ describe('readRoot types, chains, RNTuple', () => {
     for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
     // Muon_Py shares Muon_Px's offsets in the parts from the worker too.
     expect((b.columns.get('Muon_Py') as Extract<Column, { kind: 'jagged' }>).offsets).toBe((b.columns.get('Muon_Px') as Extract<Column, { kind: 'jagged' }>).offsets);
+    // Again on the same worker, which now decodes into the buffers of the parts it sent before (not zeroed).
+    const b2 = await readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: cols }, { threads: 1 });
+    for (const c of cols) expectSameColumn(a.columns.get(c)!, b2.columns.get(c)!, c);
     // Four files on two workers: they take every run, this thread only appends.
     const four = [0, 1, 2, 3].map((i) => path.join(dir, `${String(i).padStart(2, '0')}.root`));
     const a4 = await readRoot({ paths: four, tree: 'events', columns: cols }, { threads: 0 });
