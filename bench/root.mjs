@@ -101,6 +101,7 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   // change of the shared machine's load between rounds hits the floor and the readers alike; each
   // figure is the best over the rounds.
   const fl = { wall: Infinity, cpu: Infinity }, cold = { ...fl }, warm = { ...fl }, thr = { ...fl }, thrStarted = { ...fl }, thrWarm = { ...fl };
+  const aheadNew = files.length > 1 ? { ...fl } : undefined, aheadStarted = files.length > 1 ? { ...fl } : undefined;
   const coldJs = files.length > 1 ? { ...fl } : undefined;
   const keep = (acc, m) => { acc.wall = Math.min(acc.wall, m.wall); acc.cpu = Math.min(acc.cpu, m.cpu); acc.result = m.result; };
   // Threads: a chain is read by this thread and 1 whole-file worker (cores − 1 here), taking runs of
@@ -112,11 +113,18 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
     keep(warm, await measure(() => readRoot({ paths: files, tree, columns }, { threads: 0 }), 1));
     if (coldJs) keep(coldJs, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { threads: 0, directHeaders: false }); }, 1));
     // Cold: new worker threads each time (their start-up included) and no header cache anywhere.
-    keep(thr, await measure(async () => { await closeRootPool(); clearRootCache(); return readRoot({ paths: files, tree, columns }, { threads }); }, 1));
+    await closeRootPool(); // (a few ms, not timed)
+    keep(thr, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { threads }); }, 1));
     // Workers already started (an earlier read in the process), headers not cached anywhere.
     keep(thrStarted, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { threads }); }, 1));
     // Warm: workers already started and holding the parsed headers, as in a build that reads several columns.
     keep(thrWarm, await measure(() => readRoot({ paths: files, tree, columns }, { threads }), 1));
+    if (aheadNew) {
+      // The default for a chain here: this thread decodes, 1 read-ahead worker (cores − 1) reads and inflates.
+      await closeRootPool();
+      keep(aheadNew, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { readAhead: 1 }); }, 1));
+      keep(aheadStarted, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { readAhead: 1 }); }, 1));
+    }
   }
   const table = cold.result;
   const rows = table.rows;
@@ -140,6 +148,8 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   if (coldJs) row('winnow fast path, cold, every file\'s headers parsed by jsroot (directHeaders: false)', coldJs);
   row('winnow fast path, headers cached', warm);
   if (files.length > 1) {
+    row('**winnow default: this thread decodes, 1 read-ahead worker inflates; cold, new worker (start-up included), no header cache**', aheadNew);
+    row('winnow default, read-ahead worker already started, no header cache', aheadStarted);
     row('winnow, this thread + 1 whole-file worker, cold: new worker (start-up included), no header cache', thr);
     row('winnow, this thread + 1 whole-file worker already started, no header cache', thrStarted);
     row('winnow, this thread + 1 whole-file worker, worker already started (the default then), headers cached', thrWarm);
@@ -151,7 +161,7 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   row(`cache reload (Arrow IPC, ${fmt(bytes.length / 1e6, 1)} MB: read file + decode)`, reload);
   row(`Parquet reload (parquet-wasm, ${fmt(pq.length / 1e6, 1)} MB in memory)`, pqReload);
   if (ts) row('jsroot TSelector (treeProcess), incl. opening', ts);
-  return { fl, cold, coldJs, warm, thr, thrStarted, thrWarm, reload, ts, rows, ubytes, chain: files.length > 1 };
+  return { fl, cold, coldJs, warm, thr, thrStarted, thrWarm, aheadNew, aheadStarted, reload, ts, rows, ubytes, chain: files.length > 1 };
 }
 
 const load = os.loadavg();
@@ -175,7 +185,7 @@ fs.rmSync(dir, { recursive: true, force: true });
 await closeRootPool();
 
 log('\n### Summary');
-const s = (r, n) => `${n} (CPU time): fast path ${fmt(r.cold.cpu / r.fl.cpu, 2)}× the decompression floor cold${r.coldJs ? ' (' + fmt(r.coldJs.cpu / r.fl.cpu, 2) + '× with every file\'s headers by jsroot)' : ''}, ${fmt(r.warm.cpu / r.fl.cpu, 2)}× with headers cached; ${r.ts ? fmt(r.ts.cpu / r.cold.cpu, 1) + '× (cold) and ' + fmt(r.ts.cpu / r.warm.cpu, 1) + '× (cached headers) the TSelector throughput' : 'TSelector not run'}; cache reload ${fmt(r.cold.cpu / r.reload.cpu, 1)}× faster than the cold fast ROOT read${r.ts ? ' and ' + fmt(r.ts.cpu / r.reload.cpu, 0) + '× faster than TSelector' : ''}. Wall-clock: ${fmt(r.cold.wall / r.fl.wall, 2)}× floor${r.ts ? ', ' + fmt(r.ts.wall / r.cold.wall, 1) + '× TSelector' : ''}; ${r.chain ? 'this thread + 1 worker' : 'baskets on 2 workers'} ${fmt(r.thr.wall / r.fl.wall, 2)}× the (one-thread) floor with a new worker (CPU ${fmt(r.thr.cpu / r.fl.cpu, 2)}×), ${fmt(r.thrStarted.wall / r.fl.wall, 2)}× with a started one and no header cache, ${fmt(r.thrWarm.wall / r.fl.wall, 2)}× with headers cached too${r.ts ? ' (' + fmt(r.ts.wall / r.thrWarm.wall, 1) + '× TSelector)' : ''}.`;
+const s = (r, n) => `${n} (CPU time): fast path ${fmt(r.cold.cpu / r.fl.cpu, 2)}× the decompression floor cold${r.coldJs ? ' (' + fmt(r.coldJs.cpu / r.fl.cpu, 2) + '× with every file\'s headers by jsroot)' : ''}, ${fmt(r.warm.cpu / r.fl.cpu, 2)}× with headers cached; ${r.ts ? fmt(r.ts.cpu / r.cold.cpu, 1) + '× (cold) and ' + fmt(r.ts.cpu / r.warm.cpu, 1) + '× (cached headers) the TSelector throughput' : 'TSelector not run'}; cache reload ${fmt(r.cold.cpu / r.reload.cpu, 1)}× faster than the cold fast ROOT read${r.ts ? ' and ' + fmt(r.ts.cpu / r.reload.cpu, 0) + '× faster than TSelector' : ''}. Wall-clock: ${fmt(r.cold.wall / r.fl.wall, 2)}× floor${r.ts ? ', ' + fmt(r.ts.wall / r.cold.wall, 1) + '× TSelector' : ''}; ${r.aheadNew ? 'default (1 read-ahead worker) ' + fmt(r.aheadNew.wall / r.fl.wall, 2) + '× the floor with a new worker (CPU ' + fmt(r.aheadNew.cpu / r.fl.cpu, 2) + '×), ' + fmt(r.aheadStarted.wall / r.fl.wall, 2) + '× with a started one; ' : ''}${r.chain ? 'this thread + 1 worker' : 'baskets on 2 workers'} ${fmt(r.thr.wall / r.fl.wall, 2)}× the (one-thread) floor with a new worker (CPU ${fmt(r.thr.cpu / r.fl.cpu, 2)}×), ${fmt(r.thrStarted.wall / r.fl.wall, 2)}× with a started one and no header cache, ${fmt(r.thrWarm.wall / r.fl.wall, 2)}× with headers cached too${r.ts ? ' (' + fmt(r.ts.wall / r.thrWarm.wall, 1) + '× TSelector)' : ''}.`;
 log('- ' + s(r1, 'issue412'));
 log('- ' + s(r2, `HZZ chain ×${NFILES}`));
 log('');

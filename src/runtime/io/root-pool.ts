@@ -1,9 +1,11 @@
 /**
- * Two small worker pools shared by every read in the process: basket-decompression workers
- * (root-worker.ts) for big single files, and whole-file workers (root-file-worker.ts) that read runs
- * of a chain's files while the calling thread reads others (root.ts, readChainInWorkers).
+ * Three small worker pools shared by every read in the process: basket-decompression workers
+ * (root-worker.ts) for big single files, whole-file workers (root-file-worker.ts) that read runs
+ * of a chain's files while the calling thread reads others (root.ts, readChainInWorkers), and
+ * read-ahead workers (root-ahead-worker.ts) that inflate a chain's files for the calling thread to
+ * decode (root.ts, ReadAhead; one read at a time each).
  *
- * May import: node:worker_threads, exec/worker-url, root-basket (types), root-errors, table (types).
+ * May import: node:worker_threads, exec/worker-url, root-basket (types), root-errors, root-ahead (types), table (types).
  * Workers are started on first use and `unref`ed, so an idle pool never keeps the process alive.
  * Basket jobs are cut into chunks of similar compressed size and handed out as workers free up;
  * results are put back in input order, so the output does not depend on scheduling.
@@ -14,6 +16,7 @@ import type { Basket } from './root-basket.js';
 import { DataError, type DataErrorCode } from './root-errors.js';
 import type { WorkerJob, WorkerReply } from './root-worker.js';
 import type { FileJob, FileReply, Recycle } from './root-file-worker.js';
+import type { AheadStart } from './root-ahead.js';
 import type { Column, Dtype, Table } from './table.js';
 
 /** A basket worker and its jobs in flight (it runs them in order). */
@@ -58,6 +61,7 @@ export async function closeRootPool(): Promise<void> {
   // ref'd while they stop: an unref'd worker's exit does not keep the process waiting for it.
   await Promise.all(ws.map((p) => { p.w.ref(); return p.w.terminate(); }));
   await closeRootFilePool();
+  await closeAheadPool();
 }
 
 type Job = { seek: number; nbytes: number; where: string } | null;
@@ -124,6 +128,70 @@ export async function unpackInWorkers(file: string, _size: number, jobs: readonl
   };
   await Promise.all(workers.map(drain));
   return inPlace(jobs, flat, got.flat());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-ahead workers for chains (root-ahead-worker.ts)
+
+/** A read-ahead worker: `ready` once its modules are loaded, `busy` while it serves a read. */
+export interface AheadWorker {
+  readonly w: Worker;
+  ready: boolean;
+  busy: boolean;
+  /** Called when its current read's loop has ended (it takes the next read only then). */
+  onDone?: (() => void) | undefined;
+}
+
+const aheadPool: AheadWorker[] = [];
+
+/**
+ * Up to `n` read-ahead workers for one read, started on first use and kept (unref'ed while idle):
+ * the idle ones, marked busy until `releaseAhead`. Workers still starting are included (the reader
+ * goes on alone until they are ready).
+ */
+export function takeAheadWorkers(n: number): AheadWorker[] {
+  while (aheadPool.length < n) {
+    const w = new Worker(workerUrl(import.meta.url, './root-ahead-worker.js'));
+    w.unref();
+    const aw: AheadWorker = { w, ready: false, busy: false };
+    w.on('message', (m: { ready?: true; done?: true }) => {
+      if (m.ready) { aw.ready = true; return; }
+      if (m.done) { w.unref(); aw.busy = false; const d = aw.onDone; aw.onDone = undefined; d?.(); }
+    });
+    const gone = (): void => {
+      const i = aheadPool.indexOf(aw);
+      if (i >= 0) aheadPool.splice(i, 1);
+      const d = aw.onDone; aw.onDone = undefined; d?.();
+    };
+    w.on('error', gone);
+    w.on('exit', gone);
+    aheadPool.push(aw);
+  }
+  const idle = aheadPool.filter((a) => !a.busy).slice(0, n);
+  for (const a of idle) a.busy = true;
+  return idle;
+}
+
+/** How many read-ahead workers are running and not serving a read. */
+export function aheadWorkersIdle(): number {
+  return aheadPool.filter((a) => !a.busy).length;
+}
+
+/** Starts worker `aw` on a read (root-ahead-worker.ts); a worker not yet ready gets it when it is. */
+export function startAhead(aw: AheadWorker, start: AheadStart): void {
+  aw.w.ref();
+  aw.w.postMessage(start);
+}
+
+/** Gives back workers taken for a read that did not start them. */
+export function releaseAhead(ws: readonly AheadWorker[]): void {
+  for (const a of ws) if (a.onDone === undefined) a.busy = false;
+}
+
+/** Terminates the read-ahead workers. */
+async function closeAheadPool(): Promise<void> {
+  const ws = aheadPool.splice(0);
+  await Promise.all(ws.map((a) => { a.w.ref(); return a.w.terminate(); }));
 }
 
 // ---------------------------------------------------------------------------------------------

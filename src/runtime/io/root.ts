@@ -2,7 +2,7 @@
  * ROOT files (TTree and RNTuple, one file or a chain) -> winnow `Table`s, and their schemas.
  *
  * May import: jsroot/io, jsroot/tree, jsroot/rntuple (all lazily), node:fs, node:os, node:worker_threads,
- * codecs, root-basket, root-direct, root-generic, root-errors, table, exec/worker-url.
+ * codecs, root-basket, root-direct, root-generic, root-errors, root-ahead, root-pool (lazily), table, exec/worker-url.
  *
  * jsroot parses the file structure (keys, streamer info, the TTree object with its branches and
  * basket positions). The data itself goes through the fast columnar path wherever the layout is
@@ -22,11 +22,15 @@
  * reads) and are used only when their streamer-info record is byte-identical to the first file's and
  * each requested branch has the same type and plan; otherwise jsroot opens them (openChainMember).
  * Each basket is decoded as soon as it is inflated (still in the CPU cache; one basket alive at a time).
- * A chain is read by this thread together with whole-file worker threads (root-pool.ts,
- * root-file-worker.ts): this thread takes runs of files from the front and decodes them straight into
- * the output, the workers take runs from the back and send parts that are appended in order; the
- * baskets of one big file (over 32 MB compressed) are inflated on basket workers (root-worker.ts).
- * See `RootReadOptions.threads`.
+ * A chain of 16 MB or more is by default read with read-ahead worker threads (ReadAhead,
+ * root-ahead-worker.ts): they read and inflate files just ahead of this thread into memory shared with
+ * it, and this thread decodes every file into the columns (inflating itself those no worker has taken).
+ * A chain can also be read by this thread together with whole-file worker threads (root-pool.ts,
+ * root-file-worker.ts; `threads`, or by default when they are already running or the chain has
+ * 256 MB): this thread takes runs of files from the front and decodes them straight into the output,
+ * the workers take runs from the back and send parts that are appended in order. The baskets of one
+ * big file (over 32 MB compressed) are inflated on basket workers (root-worker.ts).
+ * See `RootReadOptions.threads` and `readAhead`.
  * Everything else (std::string, scalar top-level TBranchElements, RNTuple fields) goes through
  * jsroot's generic per-entry reader (root-generic.ts), and `verbose` is told so. Types winnow cannot hold (maps, sets, nested vectors, objects) are an error naming the
  * branch and its type.
@@ -50,7 +54,12 @@ import { DataError, didYouMean } from './root-errors.js';
 import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, entryStart, packingOf, readRootString, unpackBasket } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
+import { AheadLayout, FileState } from './root-ahead.js';
+import type { AheadWorker } from './root-pool.js';
 import { DirectUnsupported, readDirect, type DirectFile } from './root-direct.js';
+
+/** A file's baskets decompressed ahead (`slot`: by a read-ahead worker, in its shared slot), per group of fileGroups. */
+type Inflated = { readonly baskets: Basket[][]; readonly slot: boolean };
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -87,6 +96,13 @@ export interface RootReadOptions {
    */
   readonly threads?: number | undefined;
   /**
+   * Worker threads that read and decompress a chain's files just ahead of this thread, which decodes
+   * them into the columns (used when no whole-file workers are; `threads: 0` turns them off too).
+   * Default: min(3, cores − 1) for chains of 16 MB or more (4 MB when one is already running), else
+   * none. Asking for them (any number) also keeps the default whole-file workers off.
+   */
+  readonly readAhead?: number | undefined;
+  /**
    * Later files of a chain may have their headers read by root-direct.ts instead of jsroot when they
    * match the first file (default true; false opens every file with jsroot, as benchmarks compare).
    */
@@ -98,15 +114,62 @@ export interface RootReadOptions {
 /** Reads `columns` of the tree from every file of the chain into one Table. */
 export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Promise<Table> {
   const files = expandPaths(src.paths);
-  const chainThreads = opts.threads ?? (files.length >= 4 ? await defaultChainWorkers(files) : 0);
+  const chainThreads = opts.threads ?? (opts.readAhead === undefined && files.length >= 4 ? await defaultChainWorkers(files) : 0);
   if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
-  const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
-  const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
-  const opened: OpenTree[] = [first];
-  for (const f of files.slice(1)) opened.push(await openChainMember(f, first, names, opts));
-  for (const t of opened) for (const name of names) branchOf(t, name);
-  const total = opened.reduce((s, t) => s + t.entries, 0);
-  return { rows: total, columns: await readTrees(opened, names, opts) };
+  // Read-ahead workers for a chain are started now, so that they are up when the headers are read.
+  const helpers = files.length >= 2 && opts.threads !== 0 && opts.readAhead !== 0 ? await aheadHelpers(files, opts.readAhead) : [];
+  let ahead: ReadAhead | undefined;
+  try {
+    const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
+    const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+    for (const name of names) branchOf(first, name);
+    // Every header is read before any basket is decoded (a bad one fails first); the workers start
+    // inflating each file as soon as its header is read.
+    if (helpers.length > 0) ahead = await ReadAhead.begin(files, first, names, helpers);
+    const opened: OpenTree[] = [first];
+    ahead?.publish(0, first);
+    for (let k = 1; k < files.length; k++) {
+      const t = await openChainMember(files[k]!, first, names, opts);
+      for (const name of names) branchOf(t, name);
+      opened.push(t);
+      ahead?.publish(k, t);
+    }
+    const total = opened.reduce((s, t) => s + t.entries, 0);
+    const columns = await readTrees(opened, names, opts, ahead);
+    if (ahead !== undefined) opts.verbose?.(`${ahead.done} of ${files.length} files decompressed ahead on ${helpers.length} worker thread(s), the others on this thread`);
+    return { rows: total, columns };
+  } finally {
+    await ahead?.stop();
+    if (helpers.length > 0) (await import('./root-pool.js')).releaseAhead(helpers);
+  }
+}
+
+/**
+ * Chains of this many bytes or more are decompressed with read-ahead workers' help: fewer when one is
+ * already running and idle. Measured on 2 cores (HZZ chains, bench/RESULTS-root.md): with a new worker
+ * (about 50 ms to start) 1.3× the one-thread time at 40 files (9 MB), 0.92× at 100 (22 MB), 0.8× at
+ * 400–1600 (87–350 MB); with a started one 0.88× at 40 files and 0.73–0.85× beyond.
+ */
+const AHEAD_FROM_BYTES = 16 * 1024 * 1024;
+const AHEAD_RUNNING_FROM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Read-ahead workers for a chain read by this thread (ReadAhead): `asked`, else min(3, cores − 1) when
+ * the files total AHEAD_FROM_BYTES or more (AHEAD_RUNNING_FROM_BYTES when one is idle), else none;
+ * only idle ones (another read may hold some).
+ */
+async function aheadHelpers(files: readonly string[], asked?: number): Promise<AheadWorker[]> {
+  const pool = await import('./root-pool.js');
+  if (asked !== undefined) return asked > 0 ? pool.takeAheadWorkers(asked) : [];
+  const n = Math.min(3, os.availableParallelism() - 1);
+  if (n <= 0) return [];
+  const from = pool.aheadWorkersIdle() > 0 ? AHEAD_RUNNING_FROM_BYTES : AHEAD_FROM_BYTES;
+  let bytes = 0;
+  for (const f of files) {
+    try { bytes += fs.statSync(f).size; } catch { return []; } // the reader names the missing file
+    if (bytes >= from) return pool.takeAheadWorkers(n);
+  }
+  return [];
 }
 
 /** Chains of this many bytes or more start whole-file workers when none are running yet. */
@@ -1049,13 +1112,165 @@ async function openRNTuple(file: string, name: string, obj: any, f: JsFile, time
  * basket straight into one array per column (no per-file parts, no concatenation), generic branches
  * are read per file and appended.
  */
-async function readTrees(trees: readonly OpenTree[], names: readonly string[], opts: RootReadOptions): Promise<Map<string, Column>> {
+async function readTrees(trees: readonly OpenTree[], names: readonly string[], opts: RootReadOptions, ahead?: ReadAhead): Promise<Map<string, Column>> {
   const chain = new ChainColumns(trees[0]!, names, trees.reduce((s, t) => s + t.entries, 0));
   for (let fi = 0; fi < trees.length; fi++) {
-    await chain.addFile(trees[fi]!, opts);
+    const inflated = ahead === undefined ? undefined : await ahead.take(fi);
+    await chain.addFile(trees[fi]!, opts, inflated);
+    if (inflated?.slot === true) ahead!.free(fi);
     opts.onProgress?.({ file: trees[fi]!.file, filesDone: fi + 1, files: trees.length, entriesDone: chain.rows, entries: chain.expectRows });
   }
   return chain.finish();
+}
+
+/**
+ * Decompression ahead of this thread for a chain (root-ahead-worker.ts): workers read and inflate
+ * files a few places after the one being decoded into slots of shared memory, and this thread decodes
+ * those from there; it reads and inflates itself every file no worker has taken when it gets there
+ * (all of them while the workers start up). It waits only for a file a worker is inflating at that
+ * moment. The output columns are written by this thread alone, as without workers.
+ */
+class ReadAhead {
+  private constructor(
+    private readonly files: readonly string[],
+    private readonly names: readonly string[],
+    private readonly ctl: Int32Array,
+    private readonly bytes: Uint8Array,
+    private readonly slotBytes: number,
+    private readonly nslots: number,
+    private readonly jobs: Int32Array,
+    private readonly seeks: Float64Array,
+    private readonly nbytes: Int32Array,
+    private readonly stopped: Promise<void>[],
+  ) {}
+
+  /** Per published file: its tree, fast-path branches and their basket groups (fileGroups). */
+  private readonly trees: OpenTree[] = [];
+  private readonly entries: BranchEntry[][] = [];
+  private readonly groups: { members: number[]; refs: BasketRef[] }[][] = [];
+  /** Baskets written to the job table so far. */
+  private jobsUsed = 0;
+
+  /**
+   * Starts `workers` on the chain `files`, whose first file `first` is open: the job table is sized
+   * from the first file's baskets (twice as many per file, plus some), the slots from its compressed
+   * bytes (8×, 256 kB to 16 MB each, as many as fit in 64 MB, at least 6 per worker). A later file
+   * with more baskets than the table has left, or more inflated bytes than a slot holds, is read by
+   * this thread.
+   */
+  static async begin(files: readonly string[], first: OpenTree, names: readonly string[], workers: readonly AheadWorker[]): Promise<ReadAhead> {
+    const pool = await import('./root-pool.js');
+    const refs = fileGroups(first, names.map((n) => branchOf(first, n)).filter((b) => b.plan.path === 'fast')).flatMap((g) => g.refs);
+    const perFile = refs.length, fileBytes = refs.reduce((a, r) => a + (r.kind === 'disk' ? r.nbytes : 0), 0);
+    const slotBytes = Math.min(16 * 1024 * 1024, Math.max(256 * 1024, (8 * fileBytes + 7) & ~7));
+    const nslots = Math.max(6 * workers.length, Math.min(128, Math.floor((64 * 1024 * 1024) / slotBytes)));
+    const cap = 2 * perFile * files.length + 1024;
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * (AheadLayout.slots + nslots + 2 * files.length)));
+    const bytes = new Uint8Array(new SharedArrayBuffer(slotBytes * nslots));
+    const jobs = new Int32Array(new SharedArrayBuffer(4 * 2 * files.length));
+    const seeks = new Float64Array(new SharedArrayBuffer(8 * cap)), nbytes = new Int32Array(new SharedArrayBuffer(4 * cap));
+    const stopped = workers.map((w) => new Promise<void>((resolve) => { w.onDone = resolve; }));
+    for (const w of workers) pool.startAhead(w, { ctl, bytes, slotBytes, nslots, files, jobs, seeks, nbytes, lead: 2 });
+    return new ReadAhead(files, names, ctl, bytes, slotBytes, nslots, jobs, seeks, nbytes, stopped);
+  }
+
+  /** Publishes file `k` (opened as `t`; files are published in order) to the workers. */
+  publish(k: number, t: OpenTree): void {
+    const entries = this.names.map((n) => branchOf(t, n)).filter((b) => b.plan.path === 'fast');
+    const groups = fileGroups(t, entries);
+    this.trees[k] = t;
+    this.entries[k] = entries;
+    this.groups[k] = groups;
+    const disk = groups.flatMap((g) => g.refs).filter((r): r is Extract<BasketRef, { kind: 'disk' }> => r.kind === 'disk');
+    if (this.jobsUsed + disk.length > this.seeks.length) {
+      Atomics.store(this.ctl, this.st0 + k, FileState.tooBig); // no room in the table: this thread reads it
+    } else {
+      this.jobs[2 * k] = this.jobsUsed;
+      for (const r of disk) { this.seeks[this.jobsUsed] = r.seek; this.nbytes[this.jobsUsed] = r.nbytes; this.jobsUsed++; }
+      this.jobs[2 * k + 1] = this.jobsUsed;
+    }
+    Atomics.store(this.ctl, AheadLayout.known, k + 1);
+    Atomics.notify(this.ctl, AheadLayout.known);
+  }
+
+  /** Files decoded from a worker's slot. */
+  done = 0;
+  /** Files this thread inflated ahead while a worker held the one it was on. */
+  private readonly own = new Map<number, Inflated>();
+
+  private get st0(): number { return AheadLayout.slots + this.nslots; }
+
+  /**
+   * File `fi`'s baskets when a worker inflated it (decode, then `free`), else undefined: this thread
+   * reads it (it takes it from the workers first). Throws the worker's error for a bad basket.
+   */
+  async take(fi: number): Promise<Inflated | undefined> {
+    const ctl = this.ctl, at = this.st0 + fi;
+    const mine = this.own.get(fi);
+    if (mine !== undefined) { this.own.delete(fi); return mine; }
+    Atomics.store(ctl, AheadLayout.pos, fi);
+    Atomics.notify(ctl, AheadLayout.pos);
+    let state: number = Atomics.compareExchange(ctl, at, FileState.open, FileState.reader);
+    if (state === FileState.open) return undefined;
+    if (state === FileState.worker) {
+      // A worker is on it: rather than wait, inflate a file further on that no worker has taken yet.
+      for (let k = Math.min(this.files.length, fi + 16) - 1; k > fi + 1; k--) {
+        if (Atomics.compareExchange(ctl, this.st0 + k, FileState.open, FileState.reader) !== FileState.open) continue;
+        this.own.set(k, await inflateHere(this.trees[k]!, this.entries[k]!, this.groups[k]!));
+        break;
+      }
+      state = Atomics.load(ctl, at);
+    }
+    const since = Date.now();
+    while (state === FileState.worker) {
+      Atomics.wait(ctl, at, FileState.worker, 100);
+      state = Atomics.load(ctl, at);
+      if (state === FileState.worker && Date.now() - since > 60_000) throw new Error(`${this.trees[fi]!.file}: a ROOT read-ahead worker stopped responding`);
+    }
+    if (state === FileState.tooBig) return undefined;
+    const s = Atomics.load(ctl, this.st0 + this.files.length + fi);
+    const base = s * this.slotBytes;
+    const head = new Int32Array(this.bytes.buffer, base, 4);
+    const t = this.trees[fi]!, groups = this.groups[fi]!, entries = this.entries[fi]!;
+    if (state === FileState.failed) {
+      const msg = Buffer.from(this.bytes.buffer, base + 16, head[3]!).toString('utf8');
+      const index = head[1]!;
+      this.free(fi);
+      let i = 0;
+      for (const g of groups) {
+        for (const r of g.refs) {
+          if (r.kind !== 'disk') continue;
+          if (i++ === index) throw basketError(t, entries[g.members[0]!]!, r, msg, head[2] === 1 ? 'truncated' : 'corrupt');
+        }
+      }
+      throw new DataError('corrupt', `${t.file}: ${msg}`, t.file);
+    }
+    const n = head[0]!;
+    const meta = new Int32Array(this.bytes.buffer, base, 1 + 5 * n);
+    let i = 0;
+    const baskets = groups.map((g) => g.refs.map((r): Basket => {
+      if (r.kind === 'embedded') return r.basket;
+      const m = 1 + 5 * i++;
+      return { u: new Uint8Array(this.bytes.buffer, base + meta[m]!, meta[m + 1]!), keylen: meta[m + 2]!, last: meta[m + 3]!, nevbuf: meta[m + 4]! };
+    }));
+    this.done++;
+    return { baskets, slot: true };
+  }
+
+  /** Gives file `fi`'s slot back to the workers (its baskets are decoded). */
+  free(fi: number): void {
+    const s = Atomics.load(this.ctl, this.st0 + this.files.length + fi);
+    Atomics.store(this.ctl, AheadLayout.slots + s, 0);
+    Atomics.add(this.ctl, AheadLayout.freed, 1);
+    Atomics.notify(this.ctl, AheadLayout.freed);
+  }
+
+  /** Stops the workers and waits until they have left this read. */
+  async stop(): Promise<void> {
+    Atomics.store(this.ctl, AheadLayout.stop, 1);
+    for (const w of [AheadLayout.pos, AheadLayout.freed, AheadLayout.known]) Atomics.notify(this.ctl, w);
+    await Promise.all(this.stopped);
+  }
 }
 
 const kindOfType = (type: string): Column['kind'] => (type === 'string' ? 'str' : type.startsWith('jagged<') ? 'jagged' : 'num');
@@ -1085,7 +1300,7 @@ class ChainColumns {
   }
 
   /** Reads every column of one more file of the chain on this thread. */
-  async addFile(t: OpenTree, opts: RootReadOptions): Promise<void> {
+  async addFile(t: OpenTree, opts: RootReadOptions, inflated?: Inflated): Promise<void> {
     const fast: FastColumn[] = [];
     const generic: number[] = [];
     this.names.forEach((n, i) => {
@@ -1099,7 +1314,7 @@ class ChainColumns {
     // A follower goes alone from a file where it or its leader has another counter (or no fast path).
     for (const c of this.cols) if (c.leader !== undefined && (counterOf(c.entry) === undefined || counterOf(c.entry) !== counterOf(c.leader.entry))) unshare(c);
     this.expectRows = Math.max(this.expectRows, this.rows + t.entries);
-    if (fast.length > 0) await readFastFile(t, fast, this.rows, this.expectRows, opts, this.scratch);
+    if (fast.length > 0) await readFastFile(t, fast, this.rows, this.expectRows, opts, this.scratch, inflated);
     if (generic.length > 0) {
       const part = await readGenericOf(t, generic.map((i) => this.names[i]!), opts);
       for (const i of generic) appendColumn(this.cols[i]!, part.get(this.names[i]!)!, this.rows, t.entries, this.expectRows);
@@ -1284,6 +1499,59 @@ function followerValues(c: FastColumn, r: BasketRef, bk: Basket, row0: number): 
   return off[b]! - off[a]!;
 }
 
+/** Reads and inflates the baskets of `groups` (fileGroups of `entries`) of file `t` on this thread, for ReadAhead. */
+async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups: readonly { members: number[]; refs: BasketRef[] }[]): Promise<Inflated> {
+  const fd = fs.openSync(t.file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const baskets: Basket[][] = [];
+    for (const g of groups) {
+      const head = entries[g.members[0]!]!;
+      const list: Basket[] = [];
+      for (const r of g.refs) {
+        if (r.kind === 'embedded') { list.push(r.basket); continue; }
+        if (r.seek + r.nbytes > size) throw basketError(t, head, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
+        const raw = Buffer.allocUnsafe(r.nbytes);
+        const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
+        if (n !== r.nbytes) throw basketError(t, head, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
+        try {
+          let bk: Basket | Promise<Basket>;
+          try {
+            bk = unpackBasket(raw);
+          } catch (e: unknown) {
+            if (!(e instanceof CodecNotLoaded)) throw e;
+            await prepareCodecs([e.codec]);
+            bk = unpackBasket(raw);
+          }
+          list.push(bk instanceof Promise ? await bk : bk);
+        } catch (e: unknown) {
+          throw e instanceof BasketError ? basketError(t, head, r, e.message) : e;
+        }
+      }
+      baskets.push(list);
+    }
+    return { baskets, slot: false };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The fast-path branches `entries` of one file grouped by the baskets they decode (the leaves of a
+ * leaf list share their branch's baskets), in order, with each group's baskets. Deterministic, so the
+ * read-ahead (readTrees) and readFastFile group a file alike.
+ */
+function fileGroups(t: OpenTree, entries: readonly BranchEntry[]): { members: number[]; refs: BasketRef[] }[] {
+  const groups = new Map<unknown, number[]>();
+  entries.forEach((b, i) => {
+    const p = b.plan;
+    const key = p.path === 'fast' && p.layout === 'fixed' && p.stride !== undefined ? b.branch : i;
+    const g = groups.get(key);
+    if (g) g.push(i); else groups.set(key, [i]);
+  });
+  return [...groups.values()].map((members) => ({ members, refs: basketRefs(t, entries[members[0]!]!) }));
+}
+
 /**
  * Reads the fast-path branches `cols` of one tree, basket by basket: each basket is read, decompressed,
  * checked and decoded into its column right away, so it is still in the CPU cache when decoded and
@@ -1292,17 +1560,10 @@ function followerValues(c: FastColumn, r: BasketRef, bk: Basket, row0: number): 
  * `scratch` (one per readTrees call) holds the raw bytes of a file's basket span, reused for the next
  * file. Big files (over 32 MB compressed, or `opts.threads`) are decompressed on worker threads first.
  */
-async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: number, expectRows: number, opts: RootReadOptions, scratch: { buf: Buffer }): Promise<void> {
-  const groups = new Map<unknown, FastColumn[]>();
-  for (const c of cols) {
-    const p = c.entry.plan;
-    const shared = p.path === 'fast' && p.layout === 'fixed' && p.stride !== undefined;
-    const key = shared ? c.entry.branch : c;
-    const g = groups.get(key);
-    if (g) g.push(c); else groups.set(key, [c]);
-  }
-  const owners = [...groups.values()];
-  const refs = owners.map((g) => basketRefs(t, g[0]!.entry));
+async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: number, expectRows: number, opts: RootReadOptions, scratch: { buf: Buffer }, inflated?: Inflated): Promise<void> {
+  const groups = fileGroups(t, cols.map((c) => c.entry));
+  const owners = groups.map((g) => g.members.map((i) => cols[i]!));
+  const refs = groups.map((g) => g.refs);
   const decodeOne = (g: readonly FastColumn[], r: BasketRef, bk: Basket): void => {
     for (const c of g) {
       const b = c.entry;
@@ -1325,6 +1586,11 @@ async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: numb
       }
     }
   };
+  if (inflated !== undefined) {
+    // Read and inflated by a read-ahead worker (readTrees): only the decoding is left.
+    refs.forEach((list, i) => list.forEach((r, k) => decodeOne(owners[i]!, r, inflated.baskets[i]![k]!)));
+    return;
+  }
   const fd = fs.openSync(t.file, 'r');
   try {
     const size = fs.fstatSync(fd).size;

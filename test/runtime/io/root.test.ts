@@ -328,6 +328,27 @@ describe('readRoot types, chains, RNTuple', () => {
     for (const c of cols) expectSameColumn(a4.columns.get(c)!, b4.columns.get(c)!, c);
   }, 30_000);
 
+  it('reads a chain with read-ahead workers (they inflate, this thread decodes) exactly as on one thread, also two at once', async () => {
+    const dir = path.join(tmp, 'chain-ahead');
+    fs.mkdirSync(dir);
+    const names = ['uproot-HZZ.root', 'uproot-HZZ-lz4.root', 'uproot-HZZ-zstd.root', 'uproot-HZZ-zlib.root', 'uproot-HZZ-lzma.root'];
+    for (let i = 0; i < 200; i++) fs.symlinkSync(path.resolve(`${D}/${names[i % names.length]}`), path.join(dir, `${String(i).padStart(3, '0')}.root`));
+    const paths = [path.join(dir, '*.root')];
+    const cols = ['Muon_Px', 'NMuon', 'Jet_E', 'Muon_Py', 'MET_px', 'triggerIsoMu24'];
+    const a = await readRoot({ paths, tree: 'events', columns: cols }, { threads: 0 });
+    await readRoot({ paths, tree: 'events', columns: cols }, { readAhead: 1 }); // starts the worker
+    const said: string[] = [];
+    const b = await readRoot({ paths, tree: 'events', columns: cols }, { readAhead: 1, verbose: (m) => said.push(m) });
+    expect(b.rows).toBe(200 * 2421);
+    for (const c of cols) expectSameColumn(a.columns.get(c)!, b.columns.get(c)!, c);
+    const done = said.map((m) => /^(\d+) of 200 files decompressed ahead on 1 worker thread/.exec(m)).find((m) => m !== null);
+    expect(Number(done?.[1])).toBeGreaterThan(0);
+    // Two reads at once: the second finds the worker busy and reads alone, or starts another one.
+    const [c1, c2] = await Promise.all([readRoot({ paths, tree: 'events', columns: cols }, { readAhead: 1 }), readRoot({ paths, tree: 'events', columns: ['Jet_E', 'NMuon'] }, { readAhead: 1 })]);
+    for (const c of cols) expectSameColumn(a.columns.get(c)!, c1.columns.get(c)!, c);
+    expectSameColumn(a.columns.get('Jet_E')!, c2.columns.get('Jet_E')!, 'Jet_E');
+  }, 60_000);
+
   it('shares one offsets array among counted arrays with the same counter, and falls back when a basket disagrees', async () => {
     const file = `${D}/uproot-HZZ-lz4.root`;
     const cols = ['Muon_Px', 'Muon_Py', 'Muon_E', 'Jet_Px', 'Jet_E'];
@@ -414,6 +435,14 @@ describe('readRoot errors', () => {
     // Each flip also fails on worker threads, with the same message.
     const e3 = await err(readRoot({ paths: f1, tree: 'events', columns: ['Muon_Px'] }, { threads: 1 }));
     expect(e3.message).toBe(e1.message);
+    // And late in a chain read with a read-ahead worker (which inflates most of its files).
+    const dir = path.join(tmp, 'flip-chain');
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 60; i++) fs.symlinkSync(path.resolve(i === 50 ? f1 : src), path.join(dir, `${String(i).padStart(2, '0')}.root`));
+    const bad = path.join(dir, '50.root');
+    const e4 = await err(readRoot({ paths: [path.join(dir, '*.root')], tree: 'events', columns: ['NMuon', 'Muon_Px'] }, { readAhead: 1 }));
+    expect(e4.code).toBe('corrupt');
+    expect(e4.message).toBe(e1.message.replace(f1, bad));
   });
 
   it('lists the trees when the tree is missing or ambiguous', async () => {
