@@ -46,6 +46,28 @@ select s { from = f  rank = [separation, auc] }
   });
 });
 
+describe('a ROOT chain source', () => {
+  it('reads every file of the chain (files of several codecs) into one column per branch', () => {
+    const pipe = `dataset hzz {
+  source = root(["data/HZZ.root", "data/more/*.root"], tree: "events")   # a chain
+  label  = NMuon >= 2
+  derive { met = sqrt(MET_px**2 + MET_py**2) }
+  split = holdout(test: 0.3, seed: 1)
+}
+features f { from = hzz  include = [met, NJet] }
+select s { from = f  rank = [separation] }
+`;
+    const dir = tempProject({ 'c.pipe': pipe });
+    fs.mkdirSync(path.join(dir, 'data', 'more'), { recursive: true });
+    fs.copyFileSync(path.join(DATA, 'root', 'uproot-HZZ.root'), path.join(dir, 'data', 'HZZ.root'));
+    fs.copyFileSync(path.join(DATA, 'root', 'uproot-HZZ-lz4.root'), path.join(dir, 'data', 'more', 'a.root'));
+    fs.copyFileSync(path.join(DATA, 'root', 'uproot-HZZ-zstd.root'), path.join(dir, 'data', 'more', 'b.root'));
+    const r = winnow(dir, ['build', 'c.pipe']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`dataset hzz: ${3 * 2421} events`);
+  });
+});
+
 const higgs = (o: { features?: string; keep?: number; plots?: string; algo?: string } = {}) => `param seed = 5
 dataset higgs {
   source  = csv("${path.join(DATA, 'higgsml', 'train.csv')}")

@@ -97,6 +97,13 @@ export const readStep: StepImpl<Table> = {
   version: 1,
   async run(_inputs, p: ReadParams, ctx) {
     await ensureParquet();
+    if (p.format === 'root' && p.paths.length > 1) {
+      // A ROOT chain is read as one: the reader checks every file against the first, writes one array
+      // per column (no per-file parts to concatenate) and reads later files ahead on worker threads.
+      const { readRoot } = await import('../io/root.js');
+      const t = await readRoot({ paths: p.paths, tree: p.tree ?? undefined, columns: [p.column] }, { verbose: (m) => ctx.log(m) });
+      return oneColumnTable(p.column, applyMissing(t.columns.get(p.column)!, p.missing));
+    }
     const cols: Column[] = [];
     for (const path of p.paths) cols.push(await readOne(p, path, (m) => ctx.log(m)));
     return oneColumnTable(p.column, applyMissing(concatColumns(cols, p.column), p.missing));
