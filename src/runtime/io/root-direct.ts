@@ -201,6 +201,8 @@ export interface DirectBranch {
   readonly fBasketBytes: number[];
   readonly fBasketEntry: number[];
   readonly fBasketSeek: number[];
+  /** Uncompressed bytes of the branch's baskets (keys included), as ROOT counted them; 0 when skipped. */
+  readonly fTotBytes: number;
   readonly fBaskets: { readonly arr: never[] };
   readonly fBranches: { readonly arr: DirectBranch[] };
   readonly fLeaves: { readonly arr: DirectLeaf[] };
@@ -243,7 +245,7 @@ function readBranchBody(c: Cursor, cls: string, wanted?: (name: string) => boole
   if (wanted !== undefined && !wanted(name)) {
     // Not wanted: its name is all we read (no title, no basket tables; the byte count skips the rest).
     c.pos = objectEnd ?? h.end;
-    return { _typename: cls, fName: name, fTitle: '', fEntries: 0, fWriteBasket: 0, skipped: true, fBasketBytes: SKIPPED.fBasketBytes, fBasketEntry: SKIPPED.fBasketEntry,
+    return { _typename: cls, fName: name, fTitle: '', fEntries: 0, fWriteBasket: 0, fTotBytes: 0, skipped: true, fBasketBytes: SKIPPED.fBasketBytes, fBasketEntry: SKIPPED.fBasketEntry,
       fBasketSeek: SKIPPED.fBasketSeek, fBaskets: SKIPPED.fBaskets, fBranches: SKIPPED.fBranches, fLeaves: SKIPPED.fLeaves };
   }
   const title = c.str();
@@ -258,7 +260,8 @@ function readBranchBody(c: Cursor, cls: string, wanted?: (name: string) => boole
   c.i32(); // fSplitLevel
   const fEntries = c.i64();
   if (v >= 11) c.i64(); // fFirstEntry
-  c.i64(); c.i64(); // fTotBytes, fZipBytes
+  const fTotBytes = c.i64();
+  c.i64(); // fZipBytes
   if (fMaxBaskets < 0 || fWriteBasket < 0 || fWriteBasket > fMaxBaskets) throw new DirectUnsupported('basket counts out of range');
   const subs = c.objArray((k) => readBranch(c, k));
   const leaves = c.objArray((k) => readLeaf(c, k));
@@ -274,7 +277,7 @@ function readBranchBody(c: Cursor, cls: string, wanted?: (name: string) => boole
   const fBasketSeek = c.array(fMaxBaskets, true);
   c.pos = h.end; // fFileName
   return {
-    _typename: cls, fName: name, fTitle: title, fEntries, fWriteBasket, fBasketBytes, fBasketEntry, fBasketSeek,
+    _typename: cls, fName: name, fTitle: title, fEntries, fWriteBasket, fBasketBytes, fBasketEntry, fBasketSeek, fTotBytes,
     fBaskets: { arr: [] }, fBranches: { arr: subs as DirectBranch[] }, fLeaves: { arr: leaves as DirectLeaf[] },
   };
 }

@@ -1153,17 +1153,21 @@ class ReadAhead {
 
   /**
    * Starts `workers` on the chain `files`, whose first file `first` is open: the job table is sized
-   * from the first file's baskets (twice as many per file, plus some), the slots from its compressed
-   * bytes (8×, 256 kB to 16 MB each, as many as fit in 64 MB, at least 6 per worker). A later file
-   * with more baskets than the table has left, or more inflated bytes than a slot holds, is read by
-   * this thread.
+   * from the first file's baskets (twice as many per file, plus some), the slots from its bytes (its
+   * branches' uncompressed size as ROOT recorded it, with a quarter and 64 kB to spare, or 3× its
+   * compressed baskets if more; 256 kB to 16 MB each, as many as fit in 8 MB, at least 6 per worker:
+   * fresh memory is paged in by the kernel, so more slots cost more than they gain). A later file with
+   * more baskets than the table has left, or more inflated bytes than a slot holds, is read by this thread.
    */
   static async begin(files: readonly string[], first: OpenTree, names: readonly string[], workers: readonly AheadWorker[]): Promise<ReadAhead> {
     const pool = await import('./root-pool.js');
-    const refs = fileGroups(first, names.map((n) => branchOf(first, n)).filter((b) => b.plan.path === 'fast')).flatMap((g) => g.refs);
+    const fast = names.map((n) => branchOf(first, n)).filter((b) => b.plan.path === 'fast');
+    const groups = fileGroups(first, fast);
+    const refs = groups.flatMap((g) => g.refs);
     const perFile = refs.length, fileBytes = refs.reduce((a, r) => a + (r.kind === 'disk' ? r.nbytes : 0), 0);
-    const slotBytes = Math.min(16 * 1024 * 1024, Math.max(256 * 1024, (8 * fileBytes + 7) & ~7));
-    const nslots = Math.max(6 * workers.length, Math.min(128, Math.floor((64 * 1024 * 1024) / slotBytes)));
+    const rawBytes = groups.reduce((a, g) => a + (Number(fast[g.members[0]!]!.branch.fTotBytes) || 0), 0);
+    const slotBytes = Math.min(16 * 1024 * 1024, (Math.max(256 * 1024, 1.25 * rawBytes + 65536, 3 * fileBytes) + 7) & ~7);
+    const nslots = Math.max(6 * workers.length, Math.min(128, Math.floor((8 * 1024 * 1024) / slotBytes)));
     const cap = 2 * perFile * files.length + 1024;
     const ctl = new Int32Array(new SharedArrayBuffer(4 * (AheadLayout.slots + nslots + 2 * files.length)));
     const bytes = new Uint8Array(new SharedArrayBuffer(slotBytes * nslots));
