@@ -201,5 +201,9 @@ log('decodes nothing. TSelector = jsroot openFile + treeProcess with one addBran
 log('The cache reload reads winnow\'s cache format (Arrow IPC file, numbers stored as float64 so decoding is');
 log('a view) from disk; the Parquet row is parquet-wasm decoding the same table from memory, for comparison.');
 log('CPU time counts all threads of the process (worker rows include the workers\' start-up).');
+log('The chain\'s "default" rows are what `readRoot` does unasked for a chain of 16 MB or more on this machine: 1 read-ahead');
+log('worker (cores − 1) reads and inflates files just ahead of this thread, which decodes them all (root-ahead-worker.ts).');
+log('"New worker": the pool is closed before the (timed) read, so the read starts the worker; "started": a previous read');
+log('left it running, as for every read after the first in a build or in watch mode. The floor is one thread.');
 log(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores; >2 means the runs competed for CPU, which inflates wall times most).`);
 fs.writeFileSync(path.join(root, 'bench/RESULTS-root.md'), lines.join('\n') + '\n');
