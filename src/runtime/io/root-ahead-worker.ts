@@ -16,25 +16,12 @@
  *
  * One read at a time per worker: `start` runs until the reader sets the stop flag, then replies `done`.
  *
- * May import: node:worker_threads, node:fs, root-basket, codecs, root-ahead.
+ * May import: node:worker_threads, node:fs, root-basket, root-ahead.
  */
 import { parentPort } from 'node:worker_threads';
 import fs from 'node:fs';
-import { BasketError, unpackBasket, type Basket } from './root-basket.js';
-import { CodecNotLoaded, prepareCodecs } from './codecs.js';
+import { BasketError, unpackBasketLoading, type Basket } from './root-basket.js';
 import { AheadLayout, FileState, slotHeaderBytes, type AheadStart } from './root-ahead.js';
-
-async function unpack(raw: Uint8Array): Promise<Basket> {
-  let ub: ReturnType<typeof unpackBasket>;
-  try {
-    ub = unpackBasket(raw);
-  } catch (e: unknown) {
-    if (!(e instanceof CodecNotLoaded)) throw e;
-    await prepareCodecs([e.codec]); // the first basket of this codec in this worker
-    ub = unpackBasket(raw);
-  }
-  return ub instanceof Promise ? await ub : ub;
-}
 
 /** Writes an error for basket `index` into slot bytes `at`: −1, index, truncated, length, UTF-8 text. */
 function writeError(bytes: Uint8Array, at: number, room: number, index: number, truncated: boolean, message: string): void {
@@ -107,7 +94,7 @@ async function run(m: AheadStart): Promise<void> {
         }
         let b: Basket;
         try {
-          b = await unpack(raw);
+          b = await unpackBasketLoading(raw);
         } catch (e: unknown) {
           writeError(bytes, at, slotBytes, i, false, e instanceof BasketError ? e.message : String(e));
           state = FileState.failed;

@@ -11,7 +11,7 @@
  * typed-array view with TypedArray.set, so no value passes through per-entry JavaScript objects.
  * 64-bit integers are combined from two 32-bit halves (exact up to 2^53, like every Float64 reader).
  */
-import { CodecError, needsAsync, rootUnzip, rootUnzipAsync } from './codecs.js';
+import { CodecError, CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import type { Dtype } from './table.js';
 
 export interface BasketHeader {
@@ -83,6 +83,22 @@ export function unpackBasket(raw: Uint8Array): Basket | Promise<Basket> {
   } catch (e: unknown) {
     return fail(e);
   }
+}
+
+/**
+ * unpackBasket, first loading the decoder of the basket's codec when this is the first basket of that
+ * codec in this thread (for callers that may await per basket: workers, read-ahead).
+ */
+export async function unpackBasketLoading(raw: Uint8Array): Promise<Basket> {
+  let b: Basket | Promise<Basket>;
+  try {
+    b = unpackBasket(raw);
+  } catch (e: unknown) {
+    if (!(e instanceof CodecNotLoaded)) throw e;
+    await prepareCodecs([e.codec]);
+    b = unpackBasket(raw);
+  }
+  return b instanceof Promise ? await b : b;
 }
 
 export function dtypeSize(d: Dtype): number {

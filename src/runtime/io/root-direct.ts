@@ -377,16 +377,19 @@ export interface DirectFile {
  * Reads the header, the top directory's keys, the streamer-info record and the TTree `tree` (highest
  * cycle) of `file`, positioned reads only. `withTree` false stops after the streamer-info hash.
  * `wanted` (top-level branch names) limits the parse: other branches keep only their name (`skipped`).
- * `check(fd, size)` runs first on the open file (the caller's own checks, whose errors pass through).
- * Throws DirectUnsupported for anything unexpected.
+ * `check(head, size)` runs first, on the file's first bytes (up to 128) and its size (the caller's own
+ * checks, whose errors pass through). Throws DirectUnsupported for anything unexpected.
  */
 export async function readDirect(file: string, tree: string, withTree = true, wanted?: (topBranch: string) => boolean,
-  check?: (fd: number, size: number) => void): Promise<DirectFile> {
+  check?: (head: Buffer, size: number) => void): Promise<DirectFile> {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    check?.(fd, size);
-    const h = readAt(fd, 0, Math.min(size, 128), size);
+    const first = Buffer.allocUnsafe(Math.min(size, 128));
+    const got = first.length > 0 ? fs.readSync(fd, first, 0, first.length, 0) : 0;
+    check?.(first.subarray(0, got), size);
+    if (got < 4 || got < first.length) throw new DirectUnsupported('short read');
+    const h = first;
     const hc = new Cursor(h, 0, 0);
     if (h.toString('latin1', 0, 4) !== 'root') throw new DirectUnsupported('not a ROOT file');
     hc.pos = 4;

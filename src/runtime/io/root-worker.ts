@@ -2,14 +2,13 @@
  * Worker-thread entry for the ROOT fast path: reads baskets with positioned reads and decompresses
  * them, returning the uncompressed objects as transferred buffers (no copy back).
  *
- * May import: node:worker_threads, node:fs, root-basket, codecs.
+ * May import: node:worker_threads, node:fs, root-basket.
  * Decoding stays on the main thread: it is a few native byte swaps per basket, while decompression
  * is where the time goes (see bench/RESULTS-root.md).
  */
 import { parentPort } from 'node:worker_threads';
 import fs from 'node:fs';
-import { BasketError, unpackBasket } from './root-basket.js';
-import { CodecNotLoaded, prepareCodecs } from './codecs.js';
+import { BasketError, unpackBasketLoading } from './root-basket.js';
 
 export interface WorkerJob {
   readonly id: number;
@@ -36,15 +35,8 @@ parentPort?.on('message', (msg: WorkerJob) => {
         const raw = Buffer.allocUnsafe(j.nbytes);
         fs.readSync(fd, raw, 0, j.nbytes, j.seek);
         try {
-          let ub: ReturnType<typeof unpackBasket>;
-          try {
-            ub = unpackBasket(raw);
-          } catch (e: unknown) {
-            if (!(e instanceof CodecNotLoaded)) throw e;
-            await prepareCodecs([e.codec]); // the first basket of this codec in this worker (not at start: zstd's WebAssembly takes a while to compile)
-            ub = unpackBasket(raw);
-          }
-          const b = ub instanceof Promise ? await ub : ub;
+          // The codec's decoder is loaded at its first basket, not at start-up (zstd's WebAssembly takes a while to compile).
+          const b = await unpackBasketLoading(raw);
           out.push({ u: b.u, keylen: b.keylen, last: b.last, nevbuf: b.nevbuf });
         } catch (e: unknown) {
           parentPort!.postMessage({ id: msg.id, ok: false, index: i, truncated: false,

@@ -51,7 +51,7 @@ import { createHash } from 'node:crypto';
 import nodePath from 'node:path';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
-import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, entryStart, packingOf, readRootString, unpackBasket } from './root-basket.js';
+import { BasketError, type Basket, type Packing, countedEnds, dataLength, decodeBE, decodePacked, dtypeSize, entryOffsets, entryStart, packingOf, readRootString, unpackBasket, unpackBasketLoading } from './root-basket.js';
 import { CodecNotLoaded, needsAsync, prepareCodecs, rootUnzip, rootUnzipAsync } from './codecs.js';
 import { readGenericColumns, type GenericSpec } from './root-generic.js';
 import { AheadLayout, FileState } from './root-ahead.js';
@@ -461,11 +461,15 @@ export function checkRootHeader(path: string): number {
 /** `checkRootHeader` on an open file of `size` bytes. */
 function checkRootHeaderOf(path: string, fd: number, size: number): void {
   const h = Buffer.alloc(64);
-  const n = fs.readSync(fd, h, 0, 64, 0);
-  if (n < 4 || h.toString('latin1', 0, 4) !== 'root') {
+  checkRootHeaderBytes(path, h.subarray(0, fs.readSync(fd, h, 0, 64, 0)), size);
+}
+
+/** `checkRootHeader` on the first bytes `h` (at least 20 for the check to pass) of a file of `size` bytes. */
+function checkRootHeaderBytes(path: string, h: Buffer, size: number): void {
+  if (h.length < 4 || h.toString('latin1', 0, 4) !== 'root') {
     throw new DataError('not-root', `${path}: not a ROOT file (it does not start with "root")`, path);
   }
-  if (n < 20) throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, header incomplete)`, path);
+  if (h.length < 20) throw new DataError('truncated', `${path}: the ROOT file is truncated (${size} bytes, header incomplete)`, path);
   const version = h.readInt32BE(4);
   const end = version >= 1000000 ? Number(h.readBigInt64BE(12)) : h.readUInt32BE(12);
   if (size < end) {
@@ -786,7 +790,7 @@ function cacheSet<V>(cache: Map<string, V>, key: string, value: V): void {
 async function directCatalog(file: string, tree: string, tops: ReadonlySet<string>, memberType?: MemberType) {
   let r: DirectFile;
   try {
-    r = await readDirect(file, tree, true, (top) => tops.has(top), (fd, size) => checkRootHeaderOf(file, fd, size));
+    r = await readDirect(file, tree, true, (top) => tops.has(top), (head, size) => checkRootHeaderBytes(file, head, size));
   } catch (e: unknown) {
     const code = e instanceof DataError || e instanceof DirectUnsupported ? undefined : (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataError('not-found', `${file}: no such file`, file);
@@ -1519,15 +1523,7 @@ async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups:
         const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
         if (n !== r.nbytes) throw basketError(t, head, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
         try {
-          let bk: Basket | Promise<Basket>;
-          try {
-            bk = unpackBasket(raw);
-          } catch (e: unknown) {
-            if (!(e instanceof CodecNotLoaded)) throw e;
-            await prepareCodecs([e.codec]);
-            bk = unpackBasket(raw);
-          }
-          list.push(bk instanceof Promise ? await bk : bk);
+          list.push(await unpackBasketLoading(raw));
         } catch (e: unknown) {
           throw e instanceof BasketError ? basketError(t, head, r, e.message) : e;
         }
