@@ -126,6 +126,3 @@ parentPort?.on('message', (m: AheadStart) => {
     (e: unknown) => parentPort!.postMessage({ done: true, error: e instanceof Error ? e.message : String(e) }),
   );
 });
-
-// Modules loaded: the pool counts on this worker from now on.
-parentPort?.postMessage({ ready: true });

@@ -80,27 +80,13 @@ function send(pw: PoolWorker, file: string, chunk: readonly NonNullable<Job>[]):
   });
 }
 
-const placeholder: Basket = { u: new Uint8Array(0), keylen: 0, last: 0, nevbuf: 0 };
-
-/** Puts the decompressed baskets of `flat` back in `jobs[branch][basket]` order (placeholders for null jobs). */
-function inPlace(jobs: readonly (readonly Job[])[], flat: readonly { b: number; k: number }[], baskets: readonly Basket[]): Basket[][] {
-  const out: Basket[][] = jobs.map((list) => list.map(() => placeholder));
-  flat.forEach((f, i) => { out[f.b]![f.k] = baskets[i]!; });
-  return out;
-}
-
-function flatten(jobs: readonly (readonly Job[])[]): { b: number; k: number; job: NonNullable<Job> }[] {
-  const flat: { b: number; k: number; job: NonNullable<Job> }[] = [];
-  jobs.forEach((list, b) => list.forEach((job, k) => { if (job) flat.push({ b, k, job }); }));
-  return flat;
-}
-
 /**
  * Reads and decompresses the baskets `jobs[branch][basket]` of `file` on `threads` workers.
  * Null jobs (embedded baskets) come back as placeholders the caller replaces.
  */
 export async function unpackInWorkers(file: string, _size: number, jobs: readonly (readonly Job[])[], threads: number): Promise<Basket[][]> {
-  const flat = flatten(jobs);
+  const flat: { b: number; k: number; job: NonNullable<Job> }[] = [];
+  jobs.forEach((list, b) => list.forEach((job, k) => { if (job) flat.push({ b, k, job }); }));
   const total = flat.reduce((s, f) => s + f.job.nbytes, 0);
   const target = Math.max(256 * 1024, Math.ceil(total / (threads * 8)));
   const chunks: (typeof flat)[] = [];
@@ -127,16 +113,18 @@ export async function unpackInWorkers(file: string, _size: number, jobs: readonl
     }
   };
   await Promise.all(workers.map(drain));
-  return inPlace(jobs, flat, got.flat());
+  const placeholder: Basket = { u: new Uint8Array(0), keylen: 0, last: 0, nevbuf: 0 };
+  const out: Basket[][] = jobs.map((list) => list.map(() => placeholder));
+  got.flat().forEach((bk, i) => { const f = flat[i]!; out[f.b]![f.k] = bk; });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Read-ahead workers for chains (root-ahead-worker.ts)
 
-/** A read-ahead worker: `ready` once its modules are loaded, `busy` while it serves a read. */
+/** A read-ahead worker, `busy` while it serves a read. */
 export interface AheadWorker {
   readonly w: Worker;
-  ready: boolean;
   busy: boolean;
   /** Called when its current read's loop has ended (it takes the next read only then). */
   onDone?: (() => void) | undefined;
@@ -153,9 +141,8 @@ export function takeAheadWorkers(n: number): AheadWorker[] {
   while (aheadPool.length < n) {
     const w = new Worker(workerUrl(import.meta.url, './root-ahead-worker.js'));
     w.unref();
-    const aw: AheadWorker = { w, ready: false, busy: false };
-    w.on('message', (m: { ready?: true; done?: true }) => {
-      if (m.ready) { aw.ready = true; return; }
+    const aw: AheadWorker = { w, busy: false };
+    w.on('message', (m: { done?: true }) => {
       if (m.done) { w.unref(); aw.busy = false; const d = aw.onDone; aw.onDone = undefined; d?.(); }
     });
     const gone = (): void => {
@@ -177,7 +164,7 @@ export function aheadWorkersIdle(): number {
   return aheadPool.filter((a) => !a.busy).length;
 }
 
-/** Starts worker `aw` on a read (root-ahead-worker.ts); a worker not yet ready gets it when it is. */
+/** Starts worker `aw` on a read (root-ahead-worker.ts); a worker still starting up gets it once it has loaded. */
 export function startAhead(aw: AheadWorker, start: AheadStart): void {
   aw.w.ref();
   aw.w.postMessage(start);

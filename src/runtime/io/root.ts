@@ -1157,7 +1157,7 @@ class ReadAhead {
 
   /**
    * Starts `workers` on the chain `files`, whose first file `first` is open: the job table is sized
-   * from the first file's baskets (twice as many per file, plus some), the slots from its bytes (its
+   * from the first file's baskets (twice as many per file, plus some, up to 2^20), the slots from its bytes (its
    * branches' uncompressed size as ROOT recorded it, with a quarter and 64 kB to spare, or 3× its
    * compressed baskets if more; 256 kB to 16 MB each, as many as fit in 8 MB, at least 6 per worker:
    * fresh memory is paged in by the kernel, so more slots cost more than they gain). A later file with
@@ -1172,7 +1172,7 @@ class ReadAhead {
     const rawBytes = groups.reduce((a, g) => a + (Number(fast[g.members[0]!]!.branch.fTotBytes) || 0), 0);
     const slotBytes = Math.min(16 * 1024 * 1024, (Math.max(256 * 1024, 1.25 * rawBytes + 65536, 3 * fileBytes) + 7) & ~7);
     const nslots = Math.max(6 * workers.length, Math.min(128, Math.floor((8 * 1024 * 1024) / slotBytes)));
-    const cap = 2 * perFile * files.length + 1024;
+    const cap = Math.min(2 * perFile * files.length + 1024, 1 << 20); // at most 12 MB of table
     const ctl = new Int32Array(new SharedArrayBuffer(4 * (AheadLayout.slots + nslots + 2 * files.length)));
     const bytes = new Uint8Array(new SharedArrayBuffer(slotBytes * nslots));
     const jobs = new Int32Array(new SharedArrayBuffer(4 * 2 * files.length));
