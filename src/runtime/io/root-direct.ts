@@ -78,6 +78,23 @@ class Cursor {
     this.pos += n;
     return s;
   }
+  /**
+   * Reads a ROOT string and returns it when it is one of `names` (compared as bytes, so that the
+   * names of branches nobody asked for are never decoded), else undefined.
+   */
+  strIn(names: WantedNames): string | undefined {
+    let n = this.u8();
+    if (n === 255) n = this.i32();
+    this.need(n);
+    const at = this.pos, u = this.u;
+    this.pos += n;
+    for (const w of names.get(n) ?? []) {
+      let i = 0;
+      while (i < n && u[at + i] === w.bytes[i]) i++;
+      if (i === n) return w.name;
+    }
+    return undefined;
+  }
   cstr(): string {
     const end = this.u.indexOf(0, this.pos);
     if (end < 0) throw new DirectUnsupported('class name without terminator');
@@ -211,7 +228,7 @@ export interface DirectBranch {
   readonly fID?: number;
   readonly fType?: number;
   readonly fStreamerType?: number;
-  /** Not parsed (the caller did not want it): name only (empty title and tables). */
+  /** Not parsed (the caller did not want it): the one shared placeholder, without even a name. */
   readonly skipped?: boolean;
 }
 
@@ -232,21 +249,35 @@ function readLeaf(c: Cursor, cls: string): DirectLeaf {
   return { _typename: cls, fName: name, fTitle: title, fLen, fIsUnsigned, fLeafCount: count === null ? null : {} };
 }
 
-/** The (shared, empty) tables of a branch the caller did not ask for: only its name was read. */
-const SKIPPED = { fBasketBytes: [], fBasketEntry: [], fBasketSeek: [], fBaskets: { arr: [] as never[] }, fBranches: { arr: [] }, fLeaves: { arr: [] } };
+/** Wanted top-level branch names by their byte length (latin1), for Cursor.strIn. */
+type WantedNames = ReadonlyMap<number, readonly { readonly bytes: Uint8Array; readonly name: string }[]>;
 
-function readBranchBody(c: Cursor, cls: string, wanted?: (name: string) => boolean, objectEnd?: number): DirectBranch {
+function wantedNames(names: ReadonlySet<string>): WantedNames {
+  const m = new Map<number, { bytes: Uint8Array; name: string }[]>();
+  for (const name of names) {
+    const bytes = Buffer.from(name, 'latin1');
+    const list = m.get(bytes.length) ?? [];
+    list.push({ bytes, name });
+    m.set(bytes.length, list);
+  }
+  return m;
+}
+
+/** The one placeholder of every branch the caller did not ask for (its name is not even decoded). */
+const SKIPPED: DirectBranch = Object.freeze({ _typename: 'TBranch', fName: '', fTitle: '', fEntries: 0, fWriteBasket: 0, fTotBytes: 0, skipped: true,
+  fBasketBytes: [], fBasketEntry: [], fBasketSeek: [], fBaskets: { arr: [] as never[] }, fBranches: { arr: [] }, fLeaves: { arr: [] } });
+
+function readBranchBody(c: Cursor, cls: string, wanted?: WantedNames, objectEnd?: number): DirectBranch {
   const h = c.header();
   const v = h.version;
   if (v < 10 || v > 13) throw new DirectUnsupported(`TBranch version ${v}`);
   const th = c.header();
   c.tobject();
-  const name = c.str();
-  if (wanted !== undefined && !wanted(name)) {
-    // Not wanted: its name is all we read (no title, no basket tables; the byte count skips the rest).
+  const name = wanted === undefined ? c.str() : c.strIn(wanted);
+  if (name === undefined) {
+    // Not wanted: nothing more is read (the byte count skips the rest).
     c.pos = objectEnd ?? h.end;
-    return { _typename: cls, fName: name, fTitle: '', fEntries: 0, fWriteBasket: 0, fTotBytes: 0, skipped: true, fBasketBytes: SKIPPED.fBasketBytes, fBasketEntry: SKIPPED.fBasketEntry,
-      fBasketSeek: SKIPPED.fBasketSeek, fBaskets: SKIPPED.fBaskets, fBranches: SKIPPED.fBranches, fLeaves: SKIPPED.fLeaves };
+    return SKIPPED;
   }
   const title = c.str();
   c.at(th.end, 'TNamed');
@@ -282,7 +313,7 @@ function readBranchBody(c: Cursor, cls: string, wanted?: (name: string) => boole
   };
 }
 
-function readBranch(c: Cursor, cls: string, wanted?: (name: string) => boolean): DirectBranch {
+function readBranch(c: Cursor, cls: string, wanted?: WantedNames): DirectBranch {
   if (cls === 'TBranch') return readBranchBody(c, cls, wanted);
   if (cls !== 'TBranchElement') throw new DirectUnsupported(`branch class ${cls}`);
   const h = c.header();
@@ -301,7 +332,8 @@ function readBranch(c: Cursor, cls: string, wanted?: (name: string) => boolean):
 }
 
 /** The TTree object's entry count and branches. */
-export function parseTree(u: Uint8Array, keylen: number, wanted?: (name: string) => boolean): { entries: number; branches: DirectBranch[] } {
+export function parseTree(u: Uint8Array, keylen: number, wanted?: ReadonlySet<string>): { entries: number; branches: DirectBranch[] } {
+  const names = wanted === undefined ? undefined : wantedNames(wanted);
   const c = new Cursor(u, 0, -keylen);
   const h = c.header();
   const v = h.version;
@@ -319,7 +351,7 @@ export function parseTree(u: Uint8Array, keylen: number, wanted?: (name: string)
     c.skip(1 + 8 * clusters); // fClusterSize
   }
   if (v >= 20) c.skipObject(); // fIOFeatures
-  const branches = c.objArray((k) => readBranch(c, k, wanted));
+  const branches = c.objArray((k) => readBranch(c, k, names));
   if (branches.some((b) => b === null || b === 'ref')) throw new DirectUnsupported('null branch');
   return { entries, branches: branches as DirectBranch[] };
 }
@@ -376,11 +408,11 @@ export interface DirectFile {
 /**
  * Reads the header, the top directory's keys, the streamer-info record and the TTree `tree` (highest
  * cycle) of `file`, positioned reads only. `withTree` false stops after the streamer-info hash.
- * `wanted` (top-level branch names) limits the parse: other branches keep only their name (`skipped`).
+ * `wanted` (top-level branch names) limits the parse: every other branch is the one `skipped` placeholder.
  * `check(head, size)` runs first, on the file's first bytes (up to 128) and its size (the caller's own
  * checks, whose errors pass through). Throws DirectUnsupported for anything unexpected.
  */
-export async function readDirect(file: string, tree: string, withTree = true, wanted?: (topBranch: string) => boolean,
+export async function readDirect(file: string, tree: string, withTree = true, wanted?: ReadonlySet<string>,
   check?: (head: Buffer, size: number) => void): Promise<DirectFile> {
   const fd = fs.openSync(file, 'r');
   try {

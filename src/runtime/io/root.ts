@@ -790,7 +790,7 @@ function cacheSet<V>(cache: Map<string, V>, key: string, value: V): void {
 async function directCatalog(file: string, tree: string, tops: ReadonlySet<string>, memberType?: MemberType) {
   let r: DirectFile;
   try {
-    r = await readDirect(file, tree, true, (top) => tops.has(top), (head, size) => checkRootHeaderBytes(file, head, size));
+    r = await readDirect(file, tree, true, tops, (head, size) => checkRootHeaderBytes(file, head, size));
   } catch (e: unknown) {
     const code = e instanceof DataError || e instanceof DirectUnsupported ? undefined : (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataError('not-found', `${file}: no such file`, file);
