@@ -117,7 +117,12 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
   const chainThreads = opts.threads ?? (opts.readAhead === undefined && files.length >= 4 ? await defaultChainWorkers(files) : 0);
   if (files.length >= 2 && chainThreads > 0) return readChainInWorkers(files, src, opts, chainThreads);
   // Read-ahead workers for a chain are started now, so that they are up when the headers are read.
-  const helpers = files.length >= 2 && opts.threads !== 0 && opts.readAhead !== 0 ? await aheadHelpers(files, opts.readAhead) : [];
+  let helpers: AheadWorker[] = [];
+  try {
+    if (files.length >= 2 && opts.threads !== 0 && opts.readAhead !== 0) helpers = await aheadHelpers(files, opts.readAhead);
+  } catch (e: unknown) {
+    opts.verbose?.(`reading without read-ahead workers: ${e instanceof Error ? e.message : String(e)}`); // e.g. no worker threads here
+  }
   let ahead: ReadAhead | undefined;
   try {
     const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
