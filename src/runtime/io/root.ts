@@ -169,12 +169,20 @@ async function aheadHelpers(files: readonly string[], asked?: number): Promise<A
   const n = Math.min(3, os.availableParallelism() - 1);
   if (n <= 0) return [];
   const from = pool.aheadWorkersIdle() > 0 ? AHEAD_RUNNING_FROM_BYTES : AHEAD_FROM_BYTES;
-  let bytes = 0;
+  return filesReach(files, from) === true ? pool.takeAheadWorkers(n) : [];
+}
+
+/**
+ * Whether `files` total `bytes` or more (stat'ing only as many as it takes); undefined when one cannot
+ * be stat'ed (the reader names it).
+ */
+function filesReach(files: readonly string[], bytes: number): boolean | undefined {
+  let total = 0;
   for (const f of files) {
-    try { bytes += fs.statSync(f).size; } catch { return []; } // the reader names the missing file
-    if (bytes >= from) return pool.takeAheadWorkers(n);
+    try { total += fs.statSync(f).size; } catch { return undefined; }
+    if (total >= bytes) return true;
   }
-  return [];
+  return false;
 }
 
 /** Chains of this many bytes or more start whole-file workers when none are running yet. */
@@ -194,12 +202,7 @@ async function defaultChainWorkers(files: readonly string[]): Promise<number> {
   if (n <= 0) return 0;
   const { fileWorkersRunning } = await import('./root-pool.js');
   if (fileWorkersRunning() > 0) return n;
-  let bytes = 0;
-  for (const f of files) {
-    try { bytes += fs.statSync(f).size; } catch { return n; } // the reader names the missing file
-    if (bytes >= NEW_WORKERS_FROM_BYTES) return n;
-  }
-  return 0;
+  return filesReach(files, NEW_WORKERS_FROM_BYTES) === false ? 0 : n;
 }
 
 const workerTemplates = new Map<string, OpenTree>();
@@ -456,17 +459,12 @@ export function checkRootHeader(path: string): number {
   }
   try {
     const size = fs.fstatSync(fd).size;
-    checkRootHeaderOf(path, fd, size);
+    const h = Buffer.alloc(64);
+    checkRootHeaderBytes(path, h.subarray(0, fs.readSync(fd, h, 0, 64, 0)), size);
     return size;
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** `checkRootHeader` on an open file of `size` bytes. */
-function checkRootHeaderOf(path: string, fd: number, size: number): void {
-  const h = Buffer.alloc(64);
-  checkRootHeaderBytes(path, h.subarray(0, fs.readSync(fd, h, 0, 64, 0)), size);
 }
 
 /** `checkRootHeader` on the first bytes `h` (at least 20 for the check to pass) of a file of `size` bytes. */
@@ -1512,6 +1510,15 @@ function followerValues(c: FastColumn, r: BasketRef, bk: Basket, row0: number): 
   return off[b]! - off[a]!;
 }
 
+/** The on-disk bytes of basket `r` of branch `b` from file `t` (open as `fd`, `size` bytes); a basket past the end or cut short is a 'truncated' DataError. */
+function readBasketAt(t: OpenTree, b: BranchEntry, r: Extract<BasketRef, { kind: 'disk' }>, fd: number, size: number): Buffer {
+  if (r.seek + r.nbytes > size) throw basketError(t, b, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
+  const raw = Buffer.allocUnsafe(r.nbytes);
+  const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
+  if (n !== r.nbytes) throw basketError(t, b, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
+  return raw;
+}
+
 /** Reads and inflates the baskets of `groups` (fileGroups of `entries`) of file `t` on this thread, for ReadAhead. */
 async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups: readonly { members: number[]; refs: BasketRef[] }[]): Promise<Inflated> {
   const fd = fs.openSync(t.file, 'r');
@@ -1523,10 +1530,7 @@ async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups:
       const list: Basket[] = [];
       for (const r of g.refs) {
         if (r.kind === 'embedded') { list.push(r.basket); continue; }
-        if (r.seek + r.nbytes > size) throw basketError(t, head, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
-        const raw = Buffer.allocUnsafe(r.nbytes);
-        const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
-        if (n !== r.nbytes) throw basketError(t, head, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
+        const raw = readBasketAt(t, head, r, fd, size);
         try {
           list.push(await unpackBasketLoading(raw));
         } catch (e: unknown) {
@@ -1634,13 +1638,7 @@ async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: numb
       const g = owners[i]!;
       for (const r of refs[i]!) {
         if (r.kind === 'embedded') { decodeOne(g, r, r.basket); continue; }
-        if (r.seek + r.nbytes > size) throw basketError(t, g[0]!.entry, r, `basket at byte ${r.seek} (${r.nbytes} bytes) lies past the end of the file (${size} bytes)`, 'truncated');
-        let raw = raws?.get(r);
-        if (raw === undefined) {
-          raw = Buffer.allocUnsafe(r.nbytes);
-          const n = fs.readSync(fd, raw, 0, r.nbytes, r.seek);
-          if (n !== r.nbytes) throw basketError(t, g[0]!.entry, r, `read ${n} of ${r.nbytes} basket bytes`, 'truncated');
-        }
+        const raw = raws?.get(r) ?? readBasketAt(t, g[0]!.entry, r, fd, size);
         let bk: Basket | Promise<Basket>;
         try {
           try {
