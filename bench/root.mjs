@@ -10,6 +10,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { readRoot, openTree, readRootGeneric, clearRootCache } from '../dist/runtime/io/root.js';
 import { parseBasketHeader } from '../dist/runtime/io/root-basket.js';
 import { prepareCodecs, rootUnzip } from '../dist/runtime/io/codecs.js';
@@ -23,10 +24,15 @@ const REPS = opt('--reps', 5);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const D = path.join(root, 'data/root');
 
-// A full garbage collection before every timed run, so no run pays for the garbage of the one before
-// (the floor would otherwise inherit the readers' garbage when they take turns).
+// A young-generation garbage collection before every timed run, so no run pays for the short-lived
+// garbage of the one before. Not a full one: a forced full collection (plain `gc()`) also discards
+// V8's optimized code for the reader (`--trace-deopt`: ~30 functions marked "weak objects" per run,
+// none under natural or young-generation GC), so every timed run re-optimized it on V8's compiler
+// threads, which take the 2 cores from the read: 50–70 ms more per chain read that a build does not
+// pay after its first read. The floor's times are the same either way (measured, 2026-11-25).
 v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc');
+const fullGc = vm.runInNewContext('gc');
+const gc = () => fullGc({ type: 'minor' });
 
 async function measure(fn, reps = REPS_NOW.n) {
   let best = { wall: Infinity, cpu: Infinity };
@@ -83,6 +89,22 @@ async function tselector(files, tree, columns) {
   return rows;
 }
 
+/**
+ * The first read in a new Node process, as `winnow build` does it cold: winnow's modules loaded and
+ * nothing compiled by V8 yet (readRoot with its defaults; the time counts the import and the read).
+ */
+function firstReadInNewProcess(files, tree, columns) {
+  const script = `
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    const { readRoot } = await import(${JSON.stringify(path.join(root, 'dist/runtime/io/root.js'))});
+    await readRoot(${JSON.stringify({ paths: files, tree, columns })});
+    const wall = (performance.now() - t0) / 1000, c = process.cpuUsage(c0);
+    const { closeRootPool } = await import(${JSON.stringify(path.join(root, 'dist/runtime/io/root-pool.js'))});
+    await closeRootPool();
+    console.log(JSON.stringify({ wall, cpu: (c.user + c.system) / 1e6 }));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+}
+
 function cacheBytes(table) { return encodeTable(table); }
 
 const fmt = (x, d = 3) => x.toFixed(d);
@@ -103,6 +125,7 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   const fl = { wall: Infinity, cpu: Infinity }, cold = { ...fl }, warm = { ...fl }, thr = { ...fl }, thrStarted = { ...fl }, thrWarm = { ...fl };
   const aheadNew = files.length > 1 ? { ...fl } : undefined, aheadStarted = files.length > 1 ? { ...fl } : undefined;
   const coldJs = files.length > 1 ? { ...fl } : undefined;
+  const fresh = files.length > 1 ? { ...fl } : undefined;
   const keep = (acc, m) => { acc.wall = Math.min(acc.wall, m.wall); acc.cpu = Math.min(acc.cpu, m.cpu); acc.result = m.result; };
   // Threads: a chain is read by this thread and 1 whole-file worker (cores − 1 here), taking runs of
   // files from both ends; one file's baskets are spread over 2 workers.
@@ -124,6 +147,7 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
       await closeRootPool();
       keep(aheadNew, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { readAhead: 1 }); }, 1));
       keep(aheadStarted, await measure(async () => { clearRootCache(); return readRoot({ paths: files, tree, columns }, { readAhead: 1 }); }, 1));
+      keep(fresh, firstReadInNewProcess(files, tree, columns));
     }
   }
   const table = cold.result;
@@ -150,6 +174,7 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   if (files.length > 1) {
     row('**winnow default: this thread decodes, 1 read-ahead worker inflates; cold, new worker (start-up included), no header cache**', aheadNew);
     row('winnow default, read-ahead worker already started, no header cache', aheadStarted);
+    row('winnow default, first read in a new Node process (module load and V8 compiling the reader included)', fresh);
     row('winnow, this thread + 1 whole-file worker, cold: new worker (start-up included), no header cache', thr);
     row('winnow, this thread + 1 whole-file worker already started, no header cache', thrStarted);
     row('winnow, this thread + 1 whole-file worker, worker already started (the default then), headers cached', thrWarm);
@@ -161,7 +186,7 @@ async function suite(name, files, tree, columns, { tselectorToo = true } = {}) {
   row(`cache reload (Arrow IPC, ${fmt(bytes.length / 1e6, 1)} MB: read file + decode)`, reload);
   row(`Parquet reload (parquet-wasm, ${fmt(pq.length / 1e6, 1)} MB in memory)`, pqReload);
   if (ts) row('jsroot TSelector (treeProcess), incl. opening', ts);
-  return { fl, cold, coldJs, warm, thr, thrStarted, thrWarm, aheadNew, aheadStarted, reload, ts, rows, ubytes, chain: files.length > 1 };
+  return { fl, cold, coldJs, warm, thr, thrStarted, thrWarm, aheadNew, aheadStarted, fresh, reload, ts, rows, ubytes, chain: files.length > 1 };
 }
 
 const load = os.loadavg();
@@ -185,7 +210,7 @@ fs.rmSync(dir, { recursive: true, force: true });
 await closeRootPool();
 
 log('\n### Summary');
-const s = (r, n) => `${n} (CPU time): fast path ${fmt(r.cold.cpu / r.fl.cpu, 2)}× the decompression floor cold${r.coldJs ? ' (' + fmt(r.coldJs.cpu / r.fl.cpu, 2) + '× with every file\'s headers by jsroot)' : ''}, ${fmt(r.warm.cpu / r.fl.cpu, 2)}× with headers cached; ${r.ts ? fmt(r.ts.cpu / r.cold.cpu, 1) + '× (cold) and ' + fmt(r.ts.cpu / r.warm.cpu, 1) + '× (cached headers) the TSelector throughput' : 'TSelector not run'}; cache reload ${fmt(r.cold.cpu / r.reload.cpu, 1)}× faster than the cold fast ROOT read${r.ts ? ' and ' + fmt(r.ts.cpu / r.reload.cpu, 0) + '× faster than TSelector' : ''}. Wall-clock: ${fmt(r.cold.wall / r.fl.wall, 2)}× floor${r.ts ? ', ' + fmt(r.ts.wall / r.cold.wall, 1) + '× TSelector' : ''}; ${r.aheadNew ? 'default (1 read-ahead worker) ' + fmt(r.aheadNew.wall / r.fl.wall, 2) + '× the floor with a new worker (CPU ' + fmt(r.aheadNew.cpu / r.fl.cpu, 2) + '×), ' + fmt(r.aheadStarted.wall / r.fl.wall, 2) + '× with a started one; ' : ''}${r.chain ? 'this thread + 1 worker' : 'baskets on 2 workers'} ${fmt(r.thr.wall / r.fl.wall, 2)}× the (one-thread) floor with a new worker (CPU ${fmt(r.thr.cpu / r.fl.cpu, 2)}×), ${fmt(r.thrStarted.wall / r.fl.wall, 2)}× with a started one and no header cache, ${fmt(r.thrWarm.wall / r.fl.wall, 2)}× with headers cached too${r.ts ? ' (' + fmt(r.ts.wall / r.thrWarm.wall, 1) + '× TSelector)' : ''}.`;
+const s = (r, n) => `${n} (CPU time): fast path ${fmt(r.cold.cpu / r.fl.cpu, 2)}× the decompression floor cold${r.coldJs ? ' (' + fmt(r.coldJs.cpu / r.fl.cpu, 2) + '× with every file\'s headers by jsroot)' : ''}, ${fmt(r.warm.cpu / r.fl.cpu, 2)}× with headers cached; ${r.ts ? fmt(r.ts.cpu / r.cold.cpu, 1) + '× (cold) and ' + fmt(r.ts.cpu / r.warm.cpu, 1) + '× (cached headers) the TSelector throughput' : 'TSelector not run'}; cache reload ${fmt(r.cold.cpu / r.reload.cpu, 1)}× faster than the cold fast ROOT read${r.ts ? ' and ' + fmt(r.ts.cpu / r.reload.cpu, 0) + '× faster than TSelector' : ''}. Wall-clock: ${fmt(r.cold.wall / r.fl.wall, 2)}× floor${r.ts ? ', ' + fmt(r.ts.wall / r.cold.wall, 1) + '× TSelector' : ''}; ${r.aheadNew ? 'default (1 read-ahead worker) ' + fmt(r.aheadNew.wall / r.fl.wall, 2) + '× the floor with a new worker (CPU ' + fmt(r.aheadNew.cpu / r.fl.cpu, 2) + '×), ' + fmt(r.aheadStarted.wall / r.fl.wall, 2) + '× with a started one, ' + fmt(r.fresh.wall / r.fl.wall, 2) + '× as the first read in a new process; ' : ''}${r.chain ? 'this thread + 1 worker' : 'baskets on 2 workers'} ${fmt(r.thr.wall / r.fl.wall, 2)}× the (one-thread) floor with a new worker (CPU ${fmt(r.thr.cpu / r.fl.cpu, 2)}×), ${fmt(r.thrStarted.wall / r.fl.wall, 2)}× with a started one and no header cache, ${fmt(r.thrWarm.wall / r.fl.wall, 2)}× with headers cached too${r.ts ? ' (' + fmt(r.ts.wall / r.thrWarm.wall, 1) + '× TSelector)' : ''}.`;
 log('- ' + s(r1, 'issue412'));
 log('- ' + s(r2, `HZZ chain ×${NFILES}`));
 log('');
@@ -205,5 +230,9 @@ log('The chain\'s "default" rows are what `readRoot` does unasked for a chain of
 log('worker (cores − 1) reads and inflates files just ahead of this thread, which decodes them all (root-ahead-worker.ts).');
 log('"New worker": the pool is closed before the (timed) read, so the read starts the worker; "started": a previous read');
 log('left it running, as for every read after the first in a build or in watch mode. The floor is one thread.');
+log('"First read in a new Node process" is a child process that imports winnow and reads the chain once with the');
+log('defaults: what the first `winnow build` of a chain pays, V8 compiling the reader included; the floor it is');
+log('compared with is this process\'s (warm). Every other row is the best of rounds in one warm process, with a');
+log('young-generation GC before each timed run (a forced full GC would discard the reader\'s optimized code; see the top of the script).');
 log(`Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores; >2 means the runs competed for CPU, which inflates wall times most).`);
 fs.writeFileSync(path.join(root, 'bench/RESULTS-root.md'), lines.join('\n') + '\n');

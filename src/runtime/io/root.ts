@@ -1224,13 +1224,13 @@ class ReadAhead {
     let state: number = Atomics.compareExchange(ctl, at, FileState.open, FileState.reader);
     if (state === FileState.open) return undefined;
     if (state === FileState.worker) {
-      // A worker is on it: rather than wait, inflate a file further on that no worker has taken yet.
-      for (let k = Math.min(this.files.length, fi + 16) - 1; k > fi + 1; k--) {
+      // A worker is on it: rather than wait, inflate files further on that no worker has taken yet,
+      // until the worker is done with this one.
+      for (let k = Math.min(this.files.length, fi + 16) - 1; k > fi + 1 && state === FileState.worker; k--) {
         if (Atomics.compareExchange(ctl, this.st0 + k, FileState.open, FileState.reader) !== FileState.open) continue;
         this.own.set(k, await inflateHere(this.trees[k]!, this.entries[k]!, this.groups[k]!));
-        break;
+        state = Atomics.load(ctl, at);
       }
-      state = Atomics.load(ctl, at);
     }
     const since = Date.now();
     while (state === FileState.worker) {
