@@ -58,8 +58,13 @@ import { AheadLayout, FileState } from './root-ahead.js';
 import type { AheadWorker } from './root-pool.js';
 import { DirectUnsupported, readDirect, type DirectFile } from './root-direct.js';
 
-/** A file's baskets decompressed ahead (`slot`: by a read-ahead worker, in its shared slot), per group of fileGroups. */
-type Inflated = { readonly baskets: Basket[][]; readonly slot: boolean };
+/** Basket groups of a file's fast-path branches (fileGroups). */
+type Groups = readonly { members: number[]; refs: BasketRef[] }[];
+/**
+ * A file's baskets decompressed ahead (`slot`: by a read-ahead worker, in its shared slot), per group
+ * of `groups`, the file's fileGroups as the read-ahead computed them (readFastFile reuses them).
+ */
+type Inflated = { readonly baskets: Basket[][]; readonly groups: Groups; readonly slot: boolean };
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -1154,7 +1159,7 @@ class ReadAhead {
   /** Per published file: its tree, fast-path branches and their basket groups (fileGroups). */
   private readonly trees: OpenTree[] = [];
   private readonly entries: BranchEntry[][] = [];
-  private readonly groups: { members: number[]; refs: BasketRef[] }[][] = [];
+  private readonly groups: Groups[] = [];
   /** Baskets written to the job table so far. */
   private jobsUsed = 0;
 
@@ -1265,7 +1270,7 @@ class ReadAhead {
       return { u: new Uint8Array(this.bytes.buffer, base + meta[m]!, meta[m + 1]!), keylen: meta[m + 2]!, last: meta[m + 3]!, nevbuf: meta[m + 4]! };
     }));
     this.done++;
-    return { baskets, slot: true };
+    return { baskets, groups, slot: true };
   }
 
   /** Gives file `fi`'s slot back to the workers (its baskets are decoded). */
@@ -1520,7 +1525,7 @@ function readBasketAt(t: OpenTree, b: BranchEntry, r: Extract<BasketRef, { kind:
 }
 
 /** Reads and inflates the baskets of `groups` (fileGroups of `entries`) of file `t` on this thread, for ReadAhead. */
-async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups: readonly { members: number[]; refs: BasketRef[] }[]): Promise<Inflated> {
+async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups: Groups): Promise<Inflated> {
   const fd = fs.openSync(t.file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -1539,7 +1544,7 @@ async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups:
       }
       baskets.push(list);
     }
-    return { baskets, slot: false };
+    return { baskets, groups, slot: false };
   } finally {
     fs.closeSync(fd);
   }
@@ -1547,10 +1552,10 @@ async function inflateHere(t: OpenTree, entries: readonly BranchEntry[], groups:
 
 /**
  * The fast-path branches `entries` of one file grouped by the baskets they decode (the leaves of a
- * leaf list share their branch's baskets), in order, with each group's baskets. Deterministic, so the
- * read-ahead (readTrees) and readFastFile group a file alike.
+ * leaf list share their branch's baskets), in order, with each group's baskets. Computed once per file:
+ * a file inflated ahead (ReadAhead) carries its groups to readFastFile.
  */
-function fileGroups(t: OpenTree, entries: readonly BranchEntry[]): { members: number[]; refs: BasketRef[] }[] {
+function fileGroups(t: OpenTree, entries: readonly BranchEntry[]): Groups {
   const groups = new Map<unknown, number[]>();
   entries.forEach((b, i) => {
     const p = b.plan;
@@ -1570,7 +1575,7 @@ function fileGroups(t: OpenTree, entries: readonly BranchEntry[]): { members: nu
  * file. Big files (over 32 MB compressed, or `opts.threads`) are decompressed on worker threads first.
  */
 async function readFastFile(t: OpenTree, cols: readonly FastColumn[], row0: number, expectRows: number, opts: RootReadOptions, scratch: { buf: Buffer }, inflated?: Inflated): Promise<void> {
-  const groups = fileGroups(t, cols.map((c) => c.entry));
+  const groups = inflated?.groups ?? fileGroups(t, cols.map((c) => c.entry));
   const owners = groups.map((g) => g.members.map((i) => cols[i]!));
   const refs = groups.map((g) => g.refs);
   const decodeOne = (g: readonly FastColumn[], r: BasketRef, bk: Basket): void => {
