@@ -1139,8 +1139,9 @@ async function readTrees(trees: readonly OpenTree[], names: readonly string[], o
  * Decompression ahead of this thread for a chain (root-ahead-worker.ts): workers read and inflate
  * files a few places after the one being decoded into slots of shared memory, and this thread decodes
  * those from there; it reads and inflates itself every file no worker has taken when it gets there
- * (all of them while the workers start up). It waits only for a file a worker is inflating at that
- * moment. The output columns are written by this thread alone, as without workers.
+ * (all of them while the workers start up). When it reaches a file a worker is still inflating, it
+ * inflates later files (up to 15 on) until the worker is done, and waits only when none of those is
+ * left. The output columns are written by this thread alone, as without workers.
  */
 class ReadAhead {
   private constructor(
