@@ -85,6 +85,20 @@ export interface ModelResult {
   test?: Metrics;
   curves?: LearningCurve[];
   notes?: string[];
+  /**
+   * Multiclass: each class against the rest, in the dataset's class order, with the same fields as
+   * the model's (metrics is the mean over CV folds, else the test part's). `metrics` above is their
+   * macro average (the log loss is the multiclass one).
+   */
+  classes?: ClassMetrics[];
+}
+
+export interface ClassMetrics {
+  name: string;
+  metrics: Metrics;
+  metrics_std?: Partial<Metrics>;
+  folds: Metrics[];
+  test?: Metrics;
 }
 
 export interface TrialResult {

@@ -276,6 +276,7 @@ describe('multiclass datasets', () => {
 features f { from = three  include = ["var*"] }
 select s { from = f  rank = [separation, auc] }
 model g { features = f  algorithm = gbdt(trees: 20, depth: 3) }
+report r { models = [g]  plots = [roc, scores] }
 `,
     });
     const b = winnow(dir, ['build', 'm.pipe']);
@@ -286,6 +287,16 @@ model g { features = f  algorithm = gbdt(trees: 20, depth: 3) }
     expect(g.test.auc).toBeGreaterThan(0.8);
     expect(g.test.logloss).toBeGreaterThan(0);
     expect(g.test.logloss).toBeLessThan(Math.log(3));
+    // Each class against the rest: its metrics average to the model's, and the report draws each.
+    expect(g.classes.map((c: { name: string }) => c.name)).toEqual(['sig', 'bkg', 'other']);
+    const mean = g.classes.reduce((a: number, c: { test: { auc: number } }) => a + c.test.auc, 0) / 3;
+    expect(mean).toBeCloseTo(g.test.auc, 12);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', 'r', 'report.json'), 'utf8'));
+    expect(report.models.map((m: { name: string }) => m.name)).toEqual(['g', 'g [sig vs rest]', 'g [bkg vs rest]', 'g [other vs rest]']);
+    expect(report.models[2].test.auc).toBe(g.classes[1].test.auc);
+    const roc = fs.readFileSync(path.join(dir, 'reports', 'r', 'roc.svg'), 'utf8');
+    for (const c of ['sig', 'bkg', 'other']) expect(roc).toContain(`g [${c} vs rest]: AUC`);
+    expect(fs.readFileSync(path.join(dir, 'reports', 'r', 'index.html'), 'utf8')).toContain('1 model<');
     const p = winnow(dir, ['predict', 'm.pipe', 'g', root, '--tree', 'TreeS', '--out', 'p.parquet']);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stderr).toMatch(/6000 rows, columns score_sig, score_bkg, score_other/);

@@ -272,6 +272,11 @@ export function plan(input: PlanInput): Plan {
     k,
   });
 
+  /** The eval step's parameters; a multiclass dataset's class names too (per-class metrics). */
+  const evalParams = (name: string, k: number | undefined, params: Readonly<Record<string, unknown>>, d: DatasetDecl) => ({
+    name, folds: k ?? 0, params, ...(d.task === 'multiclass' ? { classes: d.classes } : {}),
+  });
+
   const planModel = (m: ModelDecl, name = m.name, algoParams: Readonly<Record<string, Value>> = m.algorithm.params): void => {
     const { id: gather, origin } = gatherStep({ name: m.name, features: m.features });
     const d = origin.dataset;
@@ -285,7 +290,7 @@ export function plan(input: PlanInput): Plan {
       }
     }
     evalInputs.full = add({ id: `fit:${name}/full`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, 'full', k ?? null), inputs: base, attrs });
-    add({ id: `eval:${name}`, kind: 'eval', block: name, params: { name, folds: k ?? 0, params: algoParams }, inputs: evalInputs });
+    add({ id: `eval:${name}`, kind: 'eval', block: name, params: evalParams(name, k, algoParams, d), inputs: evalInputs });
     add({ id: `scores:${name}`, kind: 'scores', block: name, params: { folds: k ?? 0 }, inputs: evalInputs });
     targets[name] = [`eval:${name}`, `scores:${name}`];
   };
@@ -374,7 +379,7 @@ export function plan(input: PlanInput): Plan {
         evalInputs[`fold${f}`] = add({ id: `fit:${name}/fold=${f}`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, f, k!), inputs, attrs });
       }
       evalInputs.full = add({ id: `fit:${name}/full`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, 'full', k ?? null), inputs, attrs });
-      add({ id: `eval:${name}`, kind: 'eval', block: name, params: { name, folds: k ?? 0, params: { ...algoParams, ...best.select } }, inputs: evalInputs });
+      add({ id: `eval:${name}`, kind: 'eval', block: name, params: evalParams(name, k, { ...algoParams, ...best.select }, d), inputs: evalInputs });
       targets[name] = [`eval:${name}`];
     }
     targets[s.name]!.push(`eval:${s.name}.best`);

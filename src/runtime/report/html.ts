@@ -166,7 +166,8 @@ function headerMeta(input: ReportInput): string {
     parts.push(`background ${d.background.rows.toLocaleString('en-US')} (Σw ${fmtSig(d.background.weight)})`);
     parts.push(`train ${d.train.rows.toLocaleString('en-US')} / test ${d.test.rows.toLocaleString('en-US')}`);
   }
-  parts.push(`${input.models.length} model${input.models.length === 1 ? '' : 's'}`);
+  const nModels = input.models.filter((m) => m.classOf === undefined).length;
+  parts.push(`${nModels} model${nModels === 1 ? '' : 's'}`);
   if (input.select) parts.push(`${input.select.selected.length} selected variables`);
   return parts.map(escapeHtml).join(' · ');
 }

@@ -58,6 +58,11 @@ export interface ReportModel {
    * ModelResult.metrics.ams. Default 1 and 1.
    */
   readonly amsScale?: { readonly signal: number; readonly background: number };
+  /**
+   * Set on the rows of a multiclass model's classes, each against the rest (signal = the class,
+   * background = the rest): the model's name. Such a model's own row has no scores.
+   */
+  readonly classOf?: string;
 }
 
 /** Signal and background values of one input variable (training part), for the `inputs` plot. */

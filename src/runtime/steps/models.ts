@@ -215,21 +215,31 @@ export function fitStep(algorithm: string): StepImpl<FitValue> | undefined {
   return valueStep<FitValue>(`fit.${algorithm}`, version, (inputs, p: FitParams, ctx) => runFit(inputs, p, ctx));
 }
 
-export const evalStep = valueStep<ModelResult>('eval', 2, async (inputs, p: { name: string; folds: number; params?: Record<string, unknown> }) => {
+export const evalStep = valueStep<ModelResult>('eval', 2, async (inputs, p: { name: string; folds: number; params?: Record<string, unknown>; classes?: string[] }) => {
   const m = await import('../eval/metrics.js');
   const full = inputs.full as FitValue;
-  const folds: Metrics[] = [];
-  const metricsOf = (v: FitValue): Metrics => (v.nClasses > 2 && v.multi?.held ? multiclassMetrics(m, v.multi.held, v.multi.train, v.nClasses) : m.computeMetrics(v.heldout!, v.train));
-  for (let f = 0; f < p.folds; f++) folds.push(metricsOf(inputs[`fold${f}`] as FitValue));
-  const test = full.heldout ? metricsOf(full) : undefined;
-  let metrics: Metrics, std: Partial<Metrics> | undefined;
-  if (folds.length) {
-    const s = m.summarizeFolds(folds);
-    metrics = s.mean;
-    std = s.std;
-  } else if (test) metrics = test;
-  else throw new StepError(`model \`${p.name}\` has neither CV folds nor a test part to score: add \`cv = 5\` to the model or a \`split\` to its dataset`);
-  const curves = [full.curve, ...Array.from({ length: p.folds }, (_, f) => (inputs[`fold${f}`] as FitValue).curve)].filter((c): c is LearningCurve => !!c);
+  const fits = Array.from({ length: p.folds }, (_, f) => inputs[`fold${f}`] as FitValue);
+  const summarize = (metricsOf: (v: FitValue) => Metrics) => {
+    const folds = fits.map(metricsOf);
+    const test = full.heldout ? metricsOf(full) : undefined;
+    if (folds.length) {
+      const s = m.summarizeFolds(folds);
+      return { metrics: s.mean, std: s.std as Partial<Metrics> | undefined, folds, test };
+    }
+    if (test) return { metrics: test, std: undefined, folds, test };
+    throw new StepError(`model \`${p.name}\` has neither CV folds nor a test part to score: add \`cv = 5\` to the model or a \`split\` to its dataset`);
+  };
+  const { metrics, std, folds, test } = summarize((v) => (v.nClasses > 2 && v.multi?.held ? multiclassMetrics(m, v.multi.held, v.multi.train, v.nClasses) : m.computeMetrics(v.heldout!, v.train)));
+  // Multiclass: each class against the rest, summarized like the model (the report draws these).
+  const K = full.nClasses;
+  const classes = K > 2 && p.classes?.length === K && full.multi !== undefined
+    ? p.classes.map((name, k) => {
+      const vsRest = (s: MultiSet) => m.oneVsRest(s.prob, s.y, s.w, K, k);
+      const c = summarize((v) => m.computeMetrics(vsRest(v.multi!.held!), vsRest(v.multi!.train)));
+      return { name, metrics: c.metrics, ...(c.std ? { metrics_std: c.std } : {}), folds: c.folds, ...(c.test ? { test: c.test } : {}) };
+    })
+    : undefined;
+  const curves = [full, ...fits].map((v) => v.curve).filter((c): c is LearningCurve => !!c);
   return {
     name: p.name,
     algorithm: full.algorithm,
@@ -241,5 +251,6 @@ export const evalStep = valueStep<ModelResult>('eval', 2, async (inputs, p: { na
     ...(test ? { test } : {}),
     ...(curves.length ? { curves } : {}),
     ...(full.notes?.length ? { notes: full.notes } : {}),
+    ...(classes ? { classes } : {}),
   };
 });

@@ -1,7 +1,7 @@
 /**
  * The `report` step: model results, scores, the selection and searches -> HTML, SVGs and JSON.
  *
- * May import: report (pure rendering), steps/common, steps/models (types).
+ * May import: report (pure rendering), eval/metrics (one class against the rest), steps/common, steps/models (types).
  * The output is bytes in the cache like every step's; the CLI writes them to reports/NAME/ after the
  * build (atomically), so a report is rebuilt when, and only when, something it shows changed.
  */
@@ -9,7 +9,7 @@ import type { ModelResult, SearchResult, SelectResult, CorrelationMatrices, Scor
 import type { ReportInput, ReportModel, ReportOutput } from '../report/types.js';
 import { REPORT_VERSION } from '../report/types.js';
 import { take, valueStep, type DatasetValue, type GatherValue, type SplitValue } from './common.js';
-import type { FitValue } from './models.js';
+import type { FitValue, MultiSet } from './models.js';
 
 interface ReportParams { name: string; models: string[]; plots: string[] }
 
@@ -23,7 +23,21 @@ export const reportStep = valueStep<ReportOutput>('report', 100 + REPORT_VERSION
     const full = inputs[`full:${name}`] as FitValue;
     const folds: ScoreSet[] = [];
     for (let f = 0; inputs[`fold:${name}:${f}`] !== undefined; f++) folds.push((inputs[`fold:${name}:${f}`] as FitValue).heldout!);
-    models.push({ name, result: { ...ev, name }, test: full.heldout, train: full.train, folds });
+    if (ev.classes !== undefined && full.multi !== undefined && ev.classes.length === full.nClasses) {
+      // Multiclass: the model's row (macro averages, learning curves, notes) draws no scores, which
+      // would be one class's; each class against the rest follows as a row with its own curves.
+      models.push({ name, result: { ...ev, name } });
+      const { oneVsRest } = await import('../eval/metrics.js');
+      const K = full.nClasses;
+      const heldSets: MultiSet[] = [];
+      for (let f = 0; inputs[`fold:${name}:${f}`] !== undefined; f++) heldSets.push((inputs[`fold:${name}:${f}`] as FitValue).multi!.held!);
+      ev.classes.forEach((c, k) => {
+        const vsRest = (s: MultiSet) => oneVsRest(s.prob, s.y, s.w, K, k);
+        const label = `${name} [${c.name} vs rest]`;
+        const result: ModelResult = { name: label, algorithm: ev.algorithm, params: ev.params, features: ev.features, metrics: c.metrics, ...(c.metrics_std ? { metrics_std: c.metrics_std } : {}), folds: c.folds, ...(c.test ? { test: c.test } : {}) };
+        models.push({ name: label, classOf: name, result, ...(full.multi!.held ? { test: vsRest(full.multi!.held) } : {}), train: vsRest(full.multi!.train), folds: heldSets.map(vsRest) });
+      });
+    } else models.push({ name, result: { ...ev, name }, test: full.heldout, train: full.train, folds });
     if (name.endsWith('.best')) {
       const s = inputs[`search:${name.slice(0, -5)}`] as SearchResult | undefined;
       if (s) searches.push({ name: name.slice(0, -5), result: s });
