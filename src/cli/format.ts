@@ -60,6 +60,16 @@ export function formatModel(r: ModelResult): string {
     '',
     table(header, rows, ['l', 'r', 'r']),
   ];
+  if (r.classes?.length) {
+    // Multiclass: the table above is the macro average of these.
+    const auc = (m: Metrics | undefined) => fmtNum(m?.auc);
+    const classRows = r.classes.map((c) => [
+      c.name,
+      ...(cv ? [`${auc(c.metrics)} ± ${fmtNum(c.metrics_std?.auc)}`] : []),
+      ...(r.test ? [auc(c.test)] : []),
+    ]);
+    lines.push('', table(['ROC AUC, each class vs rest', ...(cv ? [`cv (${cv} folds)`] : []), ...(r.test ? ['test'] : [])], classRows, ['l', 'r', 'r']));
+  }
   if (ks) lines.push('', `overtraining check (KS p-value, train vs test): signal ${fmtNum(ks.signal, 3)}, background ${fmtNum(ks.background, 3)}`);
   lines.push('', `variables: ${r.features.join(', ')}`);
   for (const n of r.notes ?? []) lines.push(`note: ${n}`);

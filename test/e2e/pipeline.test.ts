@@ -291,6 +291,8 @@ report r { models = [g]  plots = [roc, scores] }
     expect(g.classes.map((c: { name: string }) => c.name)).toEqual(['sig', 'bkg', 'other']);
     const mean = g.classes.reduce((a: number, c: { test: { auc: number } }) => a + c.test.auc, 0) / 3;
     expect(mean).toBeCloseTo(g.test.auc, 12);
+    const text = winnow(dir, ['show', 'm.pipe', 'g']).stdout;
+    expect(text).toMatch(/ROC AUC, each class vs rest +test\n[─ ]+\nsig +0\.\d{4}\nbkg +0\.\d{4}\nother +0\.\d{4}\n/);
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', 'r', 'report.json'), 'utf8'));
     expect(report.models.map((m: { name: string }) => m.name)).toEqual(['g', 'g [sig vs rest]', 'g [bkg vs rest]', 'g [other vs rest]']);
     expect(report.models[2].test.auc).toBe(g.classes[1].test.auc);
