@@ -299,6 +299,14 @@ report r { models = [g]  plots = [roc, scores] }
     const roc = fs.readFileSync(path.join(dir, 'reports', 'r', 'roc.svg'), 'utf8');
     for (const c of ['sig', 'bkg', 'other']) expect(roc).toContain(`g [${c} vs rest]: AUC`);
     expect(fs.readFileSync(path.join(dir, 'reports', 'r', 'index.html'), 'utf8')).toContain('1 model<');
+    // The held-out scores: every class's probability, the class index as the label.
+    const { readParquet } = await import('../../src/runtime/io/parquet.js');
+    const sc = await readParquet(path.join(dir, 'scores', 'g.parquet'));
+    expect([...sc.columns.keys()]).toEqual(['row', 'part', 'score_sig', 'score_bkg', 'score_other', 'label', 'weight']);
+    expect(sc.rows).toBe(4200);
+    const col = (n: string) => sc.columns.get(n)!.values as Float64Array;
+    expect(new Set(col('label'))).toEqual(new Set([0, 1, 2]));
+    for (let i = 0; i < sc.rows; i++) expect(col('score_sig')[i]! + col('score_bkg')[i]! + col('score_other')[i]!).toBeCloseTo(1, 9);
     const p = winnow(dir, ['predict', 'm.pipe', 'g', root, '--tree', 'TreeS', '--out', 'p.parquet']);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stderr).toMatch(/6000 rows, columns score_sig, score_bkg, score_other/);

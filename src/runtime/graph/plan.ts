@@ -291,7 +291,7 @@ export function plan(input: PlanInput): Plan {
     }
     evalInputs.full = add({ id: `fit:${name}/full`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, 'full', k ?? null), inputs: base, attrs });
     add({ id: `eval:${name}`, kind: 'eval', block: name, params: evalParams(name, k, algoParams, d), inputs: evalInputs });
-    add({ id: `scores:${name}`, kind: 'scores', block: name, params: { folds: k ?? 0 }, inputs: evalInputs });
+    add({ id: `scores:${name}`, kind: 'scores', block: name, params: { folds: k ?? 0, ...(d.task === 'multiclass' ? { classes: d.classes } : {}) }, inputs: evalInputs });
     targets[name] = [`eval:${name}`, `scores:${name}`];
   };
 
