@@ -272,10 +272,9 @@ export function plan(input: PlanInput): Plan {
     k,
   });
 
-  /** The eval step's parameters; a multiclass dataset's class names too (per-class metrics). */
-  const evalParams = (name: string, k: number | undefined, params: Readonly<Record<string, unknown>>, d: DatasetDecl) => ({
-    name, folds: k ?? 0, params, ...(d.task === 'multiclass' ? { classes: d.classes } : {}),
-  });
+  /** A multiclass dataset's class names, for the eval and scores steps (per-class metrics and columns). */
+  const classesOf = (d: DatasetDecl) => (d.task === 'multiclass' ? { classes: d.classes } : {});
+  const evalParams = (name: string, k: number | undefined, params: Readonly<Record<string, unknown>>, d: DatasetDecl) => ({ name, folds: k ?? 0, params, ...classesOf(d) });
 
   const planModel = (m: ModelDecl, name = m.name, algoParams: Readonly<Record<string, Value>> = m.algorithm.params): void => {
     const { id: gather, origin } = gatherStep({ name: m.name, features: m.features });
@@ -291,7 +290,7 @@ export function plan(input: PlanInput): Plan {
     }
     evalInputs.full = add({ id: `fit:${name}/full`, kind: `fit.${m.algorithm.name}`, block: name, heavy: true, params: fitParams(m, algoParams, 'full', k ?? null), inputs: base, attrs });
     add({ id: `eval:${name}`, kind: 'eval', block: name, params: evalParams(name, k, algoParams, d), inputs: evalInputs });
-    add({ id: `scores:${name}`, kind: 'scores', block: name, params: { folds: k ?? 0, ...(d.task === 'multiclass' ? { classes: d.classes } : {}) }, inputs: evalInputs });
+    add({ id: `scores:${name}`, kind: 'scores', block: name, params: { folds: k ?? 0, ...classesOf(d) }, inputs: evalInputs });
     targets[name] = [`eval:${name}`, `scores:${name}`];
   };
 

@@ -5,7 +5,7 @@
  * The output is bytes in the cache like every step's; the CLI writes them to reports/NAME/ after the
  * build (atomically), so a report is rebuilt when, and only when, something it shows changed.
  */
-import type { ModelResult, SearchResult, SelectResult, CorrelationMatrices, ScoreSet } from '../results.js';
+import type { ModelResult, SearchResult, SelectResult, CorrelationMatrices } from '../results.js';
 import type { ReportInput, ReportModel, ReportOutput } from '../report/types.js';
 import { REPORT_VERSION } from '../report/types.js';
 import { take, valueStep, type DatasetValue, type GatherValue, type SplitValue } from './common.js';
@@ -21,23 +21,22 @@ export const reportStep = valueStep<ReportOutput>('report', 100 + REPORT_VERSION
     const ev = inputs[`eval:${name}`] as ModelResult | undefined;
     if (!ev) continue;
     const full = inputs[`full:${name}`] as FitValue;
-    const folds: ScoreSet[] = [];
-    for (let f = 0; inputs[`fold:${name}:${f}`] !== undefined; f++) folds.push((inputs[`fold:${name}:${f}`] as FitValue).heldout!);
+    const foldFits: FitValue[] = [];
+    for (let f = 0; inputs[`fold:${name}:${f}`] !== undefined; f++) foldFits.push(inputs[`fold:${name}:${f}`] as FitValue);
     if (ev.classes !== undefined && full.multi !== undefined && ev.classes.length === full.nClasses) {
       // Multiclass: the model's row (macro averages, learning curves, notes) draws no scores, which
       // would be one class's; each class against the rest follows as a row with its own curves.
       models.push({ name, result: { ...ev, name } });
       const { oneVsRest } = await import('../eval/metrics.js');
       const K = full.nClasses;
-      const heldSets: MultiSet[] = [];
-      for (let f = 0; inputs[`fold:${name}:${f}`] !== undefined; f++) heldSets.push((inputs[`fold:${name}:${f}`] as FitValue).multi!.held!);
+      const heldSets = foldFits.map((v) => v.multi!.held!);
       ev.classes.forEach((c, k) => {
         const vsRest = (s: MultiSet) => oneVsRest(s.prob, s.y, s.w, K, k);
         const label = `${name} [${c.name} vs rest]`;
         const result: ModelResult = { name: label, algorithm: ev.algorithm, params: ev.params, features: ev.features, metrics: c.metrics, ...(c.metrics_std ? { metrics_std: c.metrics_std } : {}), folds: c.folds, ...(c.test ? { test: c.test } : {}) };
         models.push({ name: label, classOf: name, result, ...(full.multi!.held ? { test: vsRest(full.multi!.held) } : {}), train: vsRest(full.multi!.train), folds: heldSets.map(vsRest) });
       });
-    } else models.push({ name, result: { ...ev, name }, test: full.heldout, train: full.train, folds });
+    } else models.push({ name, result: { ...ev, name }, test: full.heldout, train: full.train, folds: foldFits.map((v) => v.heldout!) });
     if (name.endsWith('.best')) {
       const s = inputs[`search:${name.slice(0, -5)}`] as SearchResult | undefined;
       if (s) searches.push({ name: name.slice(0, -5), result: s });
