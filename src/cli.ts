@@ -709,9 +709,17 @@ const isMain = (() => {
 })();
 
 if (isMain) {
+  // A reader that goes away (`winnow show top | head -3`) ends our output there, not the command:
+  // a build still finishes its steps (and its cache writes) quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+  }
+  const write = (stream: NodeJS.WriteStream, s: string) => { if (!stream.destroyed) stream.write(s); };
   const io: Io = {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
+    out: (s) => write(process.stdout, s),
+    err: (s) => write(process.stderr, s),
     tty: !!process.stderr.isTTY,
   };
   main(process.argv.slice(2), io).then(

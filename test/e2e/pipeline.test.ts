@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildJson, DATA, statuses, tempProject, winnow } from '../helpers/cli.js';
+import { buildJson, DATA, statuses, tempProject, winnow, winnowAsync } from '../helpers/cli.js';
 
 const built = (steps: { id: string; status: string }[]) => steps.filter((s) => s.status === 'built').map((s) => s.id).sort();
 
@@ -158,6 +158,16 @@ describe('selection, models, predict and reports', () => {
     const flag = winnow(dir, ['build', '--jbos', '2']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/did you mean `--jobs`/);
+  });
+
+  it('ends quietly when the reader of its output goes away (`winnow show … | head`)', async () => {
+    const child = winnowAsync(dir, ['show', 'p.pipe', 'bdt']);
+    child.stdout.destroy(); // the reader is gone before the first line
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 });
 
