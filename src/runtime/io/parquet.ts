@@ -416,10 +416,28 @@ export async function parquetSchema(path: string): Promise<ColumnInfo[]> {
 }
 
 /** Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+/**
+ * Opens the temporary file beside `path` that an atomic write renames onto it; a directory that is
+ * missing, not writable or read-only is one sentence naming `path`, not a system error.
+ */
+function openTemp(path: string): { fd: number; tmp: string } {
   const dir = nodePath.dirname(path);
   const tmp = nodePath.join(dir, `.${nodePath.basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  try {
+    return { fd: fs.openSync(tmp, 'w'), tmp };
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `the directory ${dir} does not exist`
+      : code === 'ENOTDIR' ? `${dir} is not a directory`
+      : code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dir}`
+      : code === 'EROFS' ? `${dir} is on a read-only file system`
+      : (e as Error).message;
+    throw new DataError('bad-input', `${path}: cannot write the file: ${why}`, path);
+  }
+}
+
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const { fd, tmp } = openTemp(path);
   try {
     fs.writeSync(fd, bytes);
     fs.fsyncSync(fd);
@@ -434,7 +452,6 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   }
 }
 
-/** Writes `table` as a Parquet file (atomic: temp + fsync + rename). */
 /**
  * Writes the tables that `next()` yields (same columns and types, until it returns undefined) as one
  * Parquet file without holding them all: parquet-wasm's transformParquetStream turns the record
@@ -448,32 +465,42 @@ export async function writeParquetStream(next: () => Promise<Table | undefined>,
   let b = new P.WriterPropertiesBuilder().setCompression(codec);
   if (opts.rowGroupSize !== undefined) b = b.setMaxRowGroupSize(opts.rowGroupSize);
   let rows = 0;
+  // An error of `next` (a bad input file) is rethrown as it is: parquet-wasm reports only "Dyn
+  // casting error" for it, or none at all when it came after the first batch.
+  let failed: { error: unknown } | undefined;
   const batches = new ReadableStream<PW.RecordBatch>({
     async pull(ctl) {
-      const t = await next();
+      let t: Table | undefined;
+      try {
+        t = await next();
+      } catch (e: unknown) {
+        failed = { error: e };
+        throw e;
+      }
       if (t === undefined) { ctl.close(); return; }
       rows += t.rows;
       const wasm = P.Table.fromIPCStream(arrow.tableToIPC(tableToArrow(t, 'native'), 'stream'));
       for (const rb of wasm.recordBatches()) ctl.enqueue(rb);
     },
   });
-  const dir = nodePath.dirname(path);
-  const tmp = nodePath.join(dir, `.${nodePath.basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  const { fd, tmp } = openTemp(path);
   try {
     const out = (await P.transformParquetStream(batches, b.build())) as ReadableStream<Uint8Array>;
     for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) fs.writeSync(fd, chunk);
+    // parquet-wasm may end its output normally after the input stream failed: never keep that file.
+    if (failed !== undefined) throw failed.error;
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, path);
   } catch (e: unknown) {
     try { fs.closeSync(fd); } catch { /* already closed */ }
     fs.rmSync(tmp, { force: true });
-    throw e;
+    throw failed !== undefined ? failed.error : e;
   }
   return rows;
 }
 
+/** Writes `table` as a Parquet file (atomic: temp + fsync + rename). */
 export async function writeParquet(table: Table, path: string, opts: ParquetWriteOptions = {}): Promise<void> {
   writeFileAtomic(path, tableToParquetBytes(table, opts));
 }

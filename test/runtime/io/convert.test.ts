@@ -52,6 +52,25 @@ describe('convertToParquet', () => {
     for (let i = 0; i < t.rows; i++) expect(j.offsets[i + 1]! - j.offsets[i]!).toBe(n[i]);
   });
 
+  it('fails with the reader\'s own sentence (not the Parquet writer\'s) and leaves no output or temp file', async () => {
+    const dir = path.join(tmp, 'bad');
+    fs.mkdirSync(dir);
+    const out = path.join(dir, 'x.parquet');
+    const err = (p: Promise<unknown>) => p.then(() => { throw new Error('no error'); }, (e: Error) => e.message);
+    // A misspelt column, and a truncated file late in a chain read run by run (the error comes from
+    // inside the Parquet stream).
+    expect(await err(convertToParquet({ paths: 'data/root/uproot-HZZ.root', tree: 'events', columns: ['NMuonn'] }, out)))
+      .toBe('data/root/uproot-HZZ.root: tree `events` has no branch `NMuonn` (did you mean `NMuon`?)');
+    const cut = path.join(dir, 'cut.root');
+    fs.writeFileSync(cut, fs.readFileSync('data/root/uproot-HZZ.root').subarray(0, 150_000));
+    expect(await err(convertToParquet({ paths: ['data/root/uproot-HZZ.root', cut], tree: 'events', columns: ['NMuon'] }, out, { runBytes: 1 })))
+      .toMatch(/^.*cut\.root: the ROOT file is truncated \(150000 bytes, the header says 217945\)$/);
+    expect(fs.readdirSync(dir)).toEqual(['cut.root']);
+    // An output directory that is not there.
+    expect(await err(convertToParquet({ paths: 'data/root/uproot-HZZ.root', tree: 'events', columns: ['NMuon'] }, path.join(dir, 'no', 'x.parquet'))))
+      .toBe(`${path.join(dir, 'no', 'x.parquet')}: cannot write the file: the directory ${path.join(dir, 'no')} does not exist`);
+  });
+
   it.skipIf(duck === undefined)('streams a chain run by run (one file per run, a row group per run) that DuckDB and winnow read back whole', async () => {
     const files = ['data/root/uproot-HZZ.root', 'data/root/uproot-HZZ-zstd.root', 'data/root/uproot-HZZ-lzma.root'];
     const out = path.join(tmp, 'runs.parquet');
