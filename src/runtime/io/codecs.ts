@@ -214,6 +214,12 @@ export function lz4DecodeBlock(src: Uint8Array, dst: Uint8Array): number {
  * Decompresses a ROOT compressed buffer (one or more blocks) to exactly `tgtSize` bytes.
  * Throws CodecError when a header is unknown, a block does not decode, or the size does not match.
  */
+/** zlib's error for a block that should inflate to `usize` bytes, in words (its own for a bad stream). */
+function zlibError(e: unknown, usize: number): CodecError {
+  if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return new CodecError(`zlib: the block inflates to more than the ${usize} bytes its header gives`);
+  return new CodecError(`zlib: ${(e as Error).message}`);
+}
+
 export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyMap<number, Uint8Array>): Uint8Array {
   // One zlib block covering the whole buffer (the usual case): zlib's own output is the result, in a
   // single chunk, so nothing is copied. The chunk is one byte longer than the output: when a chunk
@@ -226,7 +232,7 @@ export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyM
       try {
         r = zlib.inflateSync(src.subarray(HDR), { chunkSize: Math.max(64, usize + 1), maxOutputLength: Math.max(usize, 1) });
       } catch (e: unknown) {
-        throw new CodecError(`zlib: ${(e as Error).message}`);
+        throw zlibError(e, usize);
       }
       if (r.length !== usize) throw new CodecError(`zlib block gave ${r.length} bytes instead of ${usize}`);
       return r;
@@ -256,7 +262,7 @@ export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyM
           dst.set(r);
           n = r.length;
         } catch (e: unknown) {
-          throw new CodecError(`zlib: ${(e as Error).message}`);
+          throw zlibError(e, usize);
         }
         break;
       }

@@ -432,6 +432,14 @@ describe('readRoot errors', () => {
     fs.writeFileSync(f2, badHeader);
     const e2 = await err(readRoot({ paths: f2, tree: 'events', columns: ['Muon_Px'] }));
     expect(e2.message).toContain(`${f2}: branch \`Muon_Px\`, entries 0–${last}: basket header is inconsistent`);
+    // A block whose header gives one byte less than it inflates to.
+    const short = Buffer.from(fs.readFileSync(src));
+    const at = seek + keylen + 6, usize = short[at]! | (short[at + 1]! << 8) | (short[at + 2]! << 16);
+    short.writeUIntLE(usize - 1, at, 3);
+    const f5 = path.join(tmp, 'short.root');
+    fs.writeFileSync(f5, short);
+    const e5 = await err(readRoot({ paths: f5, tree: 'events', columns: ['Muon_Px'] }));
+    expect(e5.message).toBe(`${f5}: branch \`Muon_Px\`, entries 0–${last}: cannot decompress basket: zlib: the block inflates to more than the ${usize - 1} bytes its header gives`);
     // Each flip also fails on worker threads, with the same message.
     const e3 = await err(readRoot({ paths: f1, tree: 'events', columns: ['Muon_Px'] }, { threads: 1 }));
     expect(e3.message).toBe(e1.message);
