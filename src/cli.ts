@@ -693,7 +693,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof UsageError) { io.err(`error: ${e.message}\n`); return 2; }
     if (e instanceof CliError) { io.err(`error: ${e.message}\n`); return e.code; }
     const err = e as Error;
-    const known = ['SourceError', 'CsvError', 'DataError', 'StepError', 'ExprError', 'RootError', 'ParquetError', 'AlgorithmParamError'].includes(err?.name);
+    const known = ['SourceError', 'CsvError', 'DataError', 'StepError', 'ExprError', 'RootError', 'ParquetError', 'AlgorithmParamError', 'CacheError'].includes(err?.name);
     io.err(`error: ${known ? err.message : `internal error: ${err?.message ?? String(e)}${a.flags.debug ? '' : ' (run with --debug for the stack trace)'}`}\n`);
     if (a.flags.debug && err?.stack) io.err(err.stack + '\n');
     return 1;

@@ -158,6 +158,9 @@ describe('selection, models, predict and reports', () => {
     const flag = winnow(dir, ['build', '--jbos', '2']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/did you mean `--jobs`/);
+    const cache = winnow(dir, ['build', 'p.pipe', '--cache', 'p.pipe/cache']);
+    expect(cache.code).toBe(1);
+    expect(cache.stderr).toBe(`error: cannot use the cache directory ${path.join(fs.realpathSync(dir), 'p.pipe', 'cache')}: a part of its path is a file (choose another with --cache DIR or $WINNOW_CACHE)\n`);
   });
 
   it('ends quietly when the reader of its output goes away (`winnow show … | head`)', async () => {

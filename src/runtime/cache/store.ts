@@ -49,6 +49,11 @@ import { threadId } from 'node:worker_threads';
 import { contentHash, isContentHash, type FingerprintData, type FileStamp } from '../graph/fingerprint.js';
 import type { ContentHash, StepKey } from '../graph/types.js';
 
+/** The cache directory cannot be used (one sentence naming it). */
+export class CacheError extends Error {
+  override readonly name = 'CacheError';
+}
+
 export const CACHE_FORMAT = 1;
 const VERSION_TEXT = `winnow-cache ${CACHE_FORMAT}\n`;
 const TMP_PREFIX = '.tmp-';
@@ -128,8 +133,26 @@ export class Store {
     this.#fsync = opts.fsync ?? true;
   }
 
-  /** Opens (creating if needed) the cache at `dir`; discards a cache of another format with a notice. */
+  /**
+   * Opens (creating if needed) the cache at `dir`; discards a cache of another format with a notice.
+   * A directory that cannot be made or written is a CacheError naming it.
+   */
   static open(dir: string, opts: StoreOptions = {}): Store {
+    try {
+      return Store.#open(dir, opts);
+    } catch (e: unknown) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOTDIR' ? 'a part of its path is a file'
+        : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+        : code === 'EROFS' ? 'the file system is read-only'
+        : code === 'ENOSPC' ? 'the disk is full'
+        : code === 'ENOENT' ? 'it cannot be created there'
+        : (e as Error).message;
+      throw new CacheError(`cannot use the cache directory ${path.resolve(dir)}: ${why} (choose another with --cache DIR or $WINNOW_CACHE)`);
+    }
+  }
+
+  static #open(dir: string, opts: StoreOptions): Store {
     const s = new Store(dir, opts);
     fs.mkdirSync(s.dir, { recursive: true });
     const versionFile = path.join(s.dir, 'VERSION');
