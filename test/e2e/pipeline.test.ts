@@ -161,6 +161,9 @@ describe('selection, models, predict and reports', () => {
     const cache = winnow(dir, ['build', 'p.pipe', '--cache', 'p.pipe/cache']);
     expect(cache.code).toBe(1);
     expect(cache.stderr).toBe(`error: cannot use the cache directory ${path.join(fs.realpathSync(dir), 'p.pipe', 'cache')}: a part of its path is a file (choose another with --cache DIR or $WINNOW_CACHE)\n`);
+    expect(winnow(dir, ['build', 'p.pipe', '--cache', 'p.pipe']).stderr).toMatch(/p\.pipe: it is a file \(choose another/);
+    // Where Node's recursive mkdir would loop for ever.
+    expect(winnow(dir, ['build', 'p.pipe', '--cache', '/proc/winnow-cache']).stderr).toMatch(/^error: cannot use the cache directory \/proc\/winnow-cache: .* \(choose another with --cache DIR or \$WINNOW_CACHE\)\n$/);
   });
 
   it('ends quietly when the reader of its output goes away (`winnow show … | head`)', async () => {

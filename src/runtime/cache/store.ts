@@ -49,6 +49,22 @@ import { threadId } from 'node:worker_threads';
 import { contentHash, isContentHash, type FingerprintData, type FileStamp } from '../graph/fingerprint.js';
 import type { ContentHash, StepKey } from '../graph/types.js';
 
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdir never returns for some paths where a
+ * directory cannot be made (`/proc/x` loops on ENOENT); this throws that error instead.
+ */
+function mkdirs(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && fs.statSync(dir).isDirectory()) return;
+    if (code !== 'ENOENT' || path.dirname(dir) === dir) throw e;
+    mkdirs(path.dirname(dir));
+    fs.mkdirSync(dir);
+  }
+}
+
 /** The cache directory cannot be used (one sentence naming it). */
 export class CacheError extends Error {
   override readonly name = 'CacheError';
@@ -143,6 +159,7 @@ export class Store {
     } catch (e: unknown) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOTDIR' ? 'a part of its path is a file'
+        : code === 'EEXIST' ? 'it is a file'
         : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
         : code === 'EROFS' ? 'the file system is read-only'
         : code === 'ENOSPC' ? 'the disk is full'
@@ -154,7 +171,7 @@ export class Store {
 
   static #open(dir: string, opts: StoreOptions): Store {
     const s = new Store(dir, opts);
-    fs.mkdirSync(s.dir, { recursive: true });
+    mkdirs(s.dir);
     const versionFile = path.join(s.dir, 'VERSION');
     let version: string | undefined;
     try {
