@@ -3,7 +3,7 @@
  * the "last build" index, data-file stamps, a version header, a lock, gc and clean.
  *
  * May import: node:fs, node:path, node:os, node:crypto, node:worker_threads, graph/fingerprint,
- * graph/types (types). It knows bytes and keys, never step kinds or algorithms.
+ * graph/types (types), util/fs-errors. It knows bytes and keys, never step kinds or algorithms.
  *
  * Layout (everything a build reads is under `<dir>/v1`, so an incompatible future format can live
  * beside it or replace it):
@@ -48,6 +48,7 @@ import { randomBytes } from 'node:crypto';
 import { threadId } from 'node:worker_threads';
 import { contentHash, isContentHash, type FingerprintData, type FileStamp } from '../graph/fingerprint.js';
 import type { ContentHash, StepKey } from '../graph/types.js';
+import { writeRefusal } from '../util/fs-errors.js';
 
 /**
  * `mkdir -p` one level at a time: Node's recursive mkdir never returns for some paths where a
@@ -160,11 +161,8 @@ export class Store {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOTDIR' ? 'a part of its path is a file'
         : code === 'EEXIST' ? 'it is a file'
-        : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-        : code === 'EROFS' ? 'the file system is read-only'
-        : code === 'ENOSPC' ? 'the disk is full'
         : code === 'ENOENT' ? 'it cannot be created there'
-        : (e as Error).message;
+        : writeRefusal(e) ?? (e as Error).message;
       throw new CacheError(`cannot use the cache directory ${path.resolve(dir)}: ${why} (choose another with --cache DIR or $WINNOW_CACHE)`);
     }
   }

@@ -210,16 +210,16 @@ export function lz4DecodeBlock(src: Uint8Array, dst: Uint8Array): number {
 
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Decompresses a ROOT compressed buffer (one or more blocks) to exactly `tgtSize` bytes.
- * Throws CodecError when a header is unknown, a block does not decode, or the size does not match.
- */
 /** zlib's error for a block that should inflate to `usize` bytes, in words (its own for a bad stream). */
 function zlibError(e: unknown, usize: number): CodecError {
   if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return new CodecError(`zlib: the block inflates to more than the ${usize} bytes its header gives`);
   return new CodecError(`zlib: ${(e as Error).message}`);
 }
 
+/**
+ * Decompresses a ROOT compressed buffer (one or more blocks) to exactly `tgtSize` bytes.
+ * Throws CodecError when a header is unknown, a block does not decode, or the size does not match.
+ */
 export function rootUnzip(src: Uint8Array, tgtSize: number, lzmaDone?: ReadonlyMap<number, Uint8Array>): Uint8Array {
   // One zlib block covering the whole buffer (the usual case): zlib's own output is the result, in a
   // single chunk, so nothing is copied. The chunk is one byte longer than the output: when a chunk

@@ -1,7 +1,7 @@
 /**
  * Parquet and Arrow IPC: reading and writing winnow `Table`s, and the cache's byte format.
  *
- * May import: apache-arrow, parquet-wasm (loaded lazily), node:fs, table, root-errors.
+ * May import: apache-arrow, parquet-wasm (loaded lazily), node:fs, table, root-errors, util/fs-errors.
  *
  * Mapping (Table <-> Arrow):
  *  - numeric columns keep their declared dtype (bool -> Bool, int64 -> Int64, float32 -> Float32, ...);
@@ -35,6 +35,7 @@ import nodePath from 'node:path';
 import type * as PW from 'parquet-wasm';
 import type { Column, ColumnInfo, Dtype, Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
+import { writeRefusal } from '../util/fs-errors.js';
 
 let pw: typeof PW | undefined;
 function parquetWasm(): typeof PW {
@@ -415,7 +416,6 @@ export async function parquetSchema(path: string): Promise<ColumnInfo[]> {
   return parquetSchemaFromBytes(readBytes(path), path);
 }
 
-/** Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename. */
 /**
  * Opens the temporary file beside `path` that an atomic write renames onto it; a directory that is
  * missing, not writable or read-only is one sentence naming `path`, not a system error.
@@ -429,13 +429,12 @@ function openTemp(path: string): { fd: number; tmp: string } {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `the directory ${dir} does not exist`
       : code === 'ENOTDIR' ? `${dir} is not a directory`
-      : code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dir}`
-      : code === 'EROFS' ? `${dir} is on a read-only file system`
-      : (e as Error).message;
+      : writeRefusal(e) ?? (e as Error).message;
     throw new DataError('bad-input', `${path}: cannot write the file: ${why}`, path);
   }
 }
 
+/** Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename. */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const { fd, tmp } = openTemp(path);
   try {
