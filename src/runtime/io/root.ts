@@ -638,7 +638,7 @@ export async function openTree(file: string, tree: string | undefined, opts: Roo
     if (tree === undefined) {
       if (trees.length === 1) k = trees[0];
       else if (trees.length === 0) throw new DataError('missing-tree', `${file}: the file holds no TTree or RNTuple`, file);
-      else throw new DataError('missing-tree', `${file}: the file holds several trees (${trees.map((t) => t.fName).join(', ')}); name one with tree:`, file);
+      else throw new DataError('missing-tree', `${file}: the file holds several trees (${trees.map((t) => t.fName).join(', ')}); name one with \`tree:\` in root(...) or --tree on the command line`, file);
     } else {
       k = trees.find((t) => t.fName === tree);
       if (k === undefined) {

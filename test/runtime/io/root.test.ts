@@ -457,7 +457,7 @@ describe('readRoot errors', () => {
     const e = await err(readRoot({ paths: `${D}/tmva_class_inputdata.root`, tree: 'TreeX' }));
     expect(e.message).toBe(`${D}/tmva_class_inputdata.root: no tree \`TreeX\` (did you mean \`TreeS\`?); trees there: TreeS, TreeB, Sig, Bkg`);
     const e2 = await err(readRoot({ paths: `${D}/tmva_class_inputdata.root` }));
-    expect(e2.message).toBe(`${D}/tmva_class_inputdata.root: the file holds several trees (TreeS, TreeB, Sig, Bkg); name one with tree:`);
+    expect(e2.message).toBe(`${D}/tmva_class_inputdata.root: the file holds several trees (TreeS, TreeB, Sig, Bkg); name one with \`tree:\` in root(...) or --tree on the command line`);
   });
 
   it('suggests a branch, names unsupported types, and rejects a glob that matches nothing', async () => {
