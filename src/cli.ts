@@ -630,10 +630,15 @@ async function cmdConvert(a: ParsedArgs, io: Io): Promise<number> {
       const filled = Math.round(p.fraction * width);
       process.stderr.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(p.fraction * 100)}% ${p.message ?? ''}`);
     },
-  } as never);
+  });
   if (io.tty && !a.flags.quiet) process.stderr.write('\r\x1b[2K');
-  const info = r as { rows?: number; columns?: number | string[] } | undefined;
-  if (!a.flags.quiet) io.err(`wrote ${out}${info?.rows !== undefined ? `: ${info.rows} rows` : ''}${info?.columns !== undefined ? `, ${Array.isArray(info.columns) ? info.columns.length : info.columns} columns` : ''}\n`);
+  if (!a.flags.quiet) {
+    io.err(`wrote ${out}: ${r.rows} rows, ${r.columns.length} columns\n`);
+    if (r.skipped.length > 0) {
+      const list = r.skipped.slice(0, 5).map((b) => `${b.name} (${b.rootType})`).join(', ') + (r.skipped.length > 5 ? ', …' : '');
+      io.err(`note: ${r.skipped.length} branch${r.skipped.length === 1 ? ' was' : 'es were'} left out, of types winnow does not read yet: ${list}; \`winnow inspect\` lists them\n`);
+    }
+  }
   return 0;
 }
 

@@ -35,6 +35,8 @@ export interface ConvertResult {
   readonly rows: number;
   readonly columns: string[];
   readonly bytes: number;
+  /** Branches left out of a conversion of every column because winnow cannot read their type yet. */
+  readonly skipped: { readonly name: string; readonly rootType: string }[];
 }
 
 function isRoot(path: string): boolean {
@@ -70,6 +72,7 @@ export async function convertToParquet(input: ConvertInput, out: string, opts: C
     // The column list comes from the first file, so every run writes the same columns.
     const first = await openTree(files[0]!, input.tree, { verbose: opts.verbose });
     const names = input.columns ? [...input.columns] : first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+    const skipped = input.columns ? [] : first.branches.filter((b) => b.type.startsWith('root:')).map((b) => ({ name: b.column, rootType: b.rootType }));
     const runs = runsOf(files, opts.runBytes ?? 64 * 1024 * 1024);
     const total = runs.reduce((s, r) => s + r.bytes, 0);
     let run = 0, doneBytes = 0;
@@ -85,7 +88,7 @@ export async function convertToParquet(input: ConvertInput, out: string, opts: C
       return t;
     }, out, opts);
     opts.onProgress?.({ fraction: 1, message: `wrote ${out}` });
-    return { rows, columns: names, bytes: fs.statSync(out).size };
+    return { rows, columns: names, bytes: fs.statSync(out).size, skipped };
   }
   if (files.length !== 1) throw new DataError('bad-input', `convert reads one CSV file at a time, got ${files.length}`);
   const { readCsv, csvSchema } = await import('./csv.js');
@@ -97,5 +100,5 @@ export async function convertToParquet(input: ConvertInput, out: string, opts: C
   opts.onProgress?.({ fraction: 0.9, message: `writing ${out}` });
   await writeParquet(table, out, opts);
   opts.onProgress?.({ fraction: 1, message: `wrote ${out}` });
-  return { rows: table.rows, columns: [...table.columns.keys()], bytes: fs.statSync(out).size };
+  return { rows: table.rows, columns: [...table.columns.keys()], bytes: fs.statSync(out).size, skipped: [] };
 }

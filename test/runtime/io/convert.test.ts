@@ -41,6 +41,14 @@ describe('convertToParquet', () => {
     }
   }, 30_000);
 
+  it('leaves out, and names, the branches of types it cannot read yet', async () => {
+    const r = await convertToParquet({ paths: 'data/root/uproot-stl_containers.root' }, path.join(tmp, 'stl.parquet'));
+    expect(r.columns).toEqual(['string', 'tstring', 'vector_int32']);
+    expect(r.skipped).toHaveLength(23);
+    expect(r.skipped[0]).toEqual({ name: 'vector_string', rootType: 'vector<string>' });
+    expect((await convertToParquet({ paths: 'data/root/uproot-HZZ.root', tree: 'events' }, path.join(tmp, 'hzz-all.parquet'))).skipped).toEqual([]);
+  });
+
   it('converts a chain with --columns', async () => {
     const out = path.join(tmp, 'chain.parquet');
     const r = await convertToParquet({ paths: ['data/root/uproot-HZZ.root', 'data/root/uproot-HZZ-zstd.root'], tree: 'events', columns: ['Jet_Px', 'NJet'] }, out);
