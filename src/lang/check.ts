@@ -172,6 +172,8 @@ interface ColumnsInfo {
   readonly all: Map<string, Ty>;
   /** Columns present in some source only. */
   readonly some: Set<string>;
+  /** Columns of a type winnow cannot read yet (catalog type `root:…`), with that type. */
+  readonly unreadable: Map<string, string>;
 }
 
 interface DatasetState {
@@ -756,13 +758,15 @@ export class Checker {
           if (failed || lists.length === 0) return;
           const all = new Map<string, Ty>();
           const some = new Set<string>();
+          const unreadable = new Map<string, string>();
           for (const c of lists[0]!) {
             const t = columnType(c.type);
-            if (lists.every((l) => l.some((x) => x.name === c.name))) all.set(c.name, ty(t.base, t.shape));
+            if (c.type.startsWith('root:')) unreadable.set(c.name, c.type.slice('root:'.length));
+            else if (lists.every((l) => l.some((x) => x.name === c.name))) all.set(c.name, ty(t.base, t.shape));
             else some.add(c.name);
           }
-          for (const l of lists.slice(1)) for (const c of l) if (!all.has(c.name)) some.add(c.name);
-          st.columns = { all, some };
+          for (const l of lists.slice(1)) for (const c of l) if (!all.has(c.name) && !unreadable.has(c.name)) some.add(c.name);
+          st.columns = { all, some, unreadable };
         })(),
       );
     }
@@ -887,6 +891,11 @@ export class Checker {
 
   private unknownColumn(st: DatasetState, name: string, span: Span): void {
     const cols = st.columns!;
+    const rootType = cols.unreadable.get(name);
+    if (rootType !== undefined) {
+      this.err('E0301', `column \`${name}\` has the ROOT type ${rootType}, which winnow cannot read yet`, span, { help: '`winnow inspect FILE` lists the type of every branch and whether winnow reads it' });
+      return;
+    }
     const candidates = [...this.params.keys(), ...st.derive.keys(), ...cols.all.keys()];
     const inSome = cols.some.has(name);
     this.err('E0201', `unknown column \`${name}\``, span, {

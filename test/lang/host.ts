@@ -42,8 +42,8 @@ export function memoryCatalog(schemas: Record<string, string[]>): ColumnCatalog 
       const cols = schemas[path];
       if (cols === undefined) return { ok: false, message: 'no such file' };
       const columns: ColumnInfo[] = cols.map((c) => {
-        const [name, type] = c.split(':');
-        return { name: name!, type: type ?? 'float64' };
+        const i = c.indexOf(':'); // the type may hold a colon: `root:vector<string>`
+        return i < 0 ? { name: c, type: 'float64' } : { name: c.slice(0, i), type: c.slice(i + 1) };
       });
       return { ok: true, columns };
     },
