@@ -101,7 +101,16 @@ export const readStep: StepImpl<Table> = {
       // A ROOT chain is read as one: the reader checks every file against the first, writes one array
       // per column (no per-file parts to concatenate) and reads later files ahead on worker threads.
       const { readRoot } = await import('../io/root.js');
-      const t = await readRoot({ paths: p.paths, tree: p.tree ?? undefined, columns: [p.column] }, { verbose: (m) => ctx.log(m) });
+      let shown = -1; // progress in whole percent, reported when it moves (a chain may have thousands of files)
+      const t = await readRoot({ paths: p.paths, tree: p.tree ?? undefined, columns: [p.column] }, {
+        verbose: (m) => ctx.log(m),
+        onProgress: (r) => {
+          const f = r.entries > 0 ? r.entriesDone / r.entries : r.filesDone / r.files;
+          if (Math.floor(f * 100) === shown) return;
+          shown = Math.floor(f * 100);
+          ctx.progress(f, `${r.filesDone}/${r.files} files`);
+        },
+      });
       return oneColumnTable(p.column, applyMissing(t.columns.get(p.column)!, p.missing));
     }
     const cols: Column[] = [];
