@@ -10,7 +10,7 @@
  * writer, so converting a chain needs the memory of one run and one row group, not of the whole chain.
  */
 import fs from 'node:fs';
-import { readRoot, expandPaths, openTree } from './root.js';
+import { readRoot, expandPaths, openTree, isReadable, readableColumns } from './root.js';
 import { writeParquet, writeParquetStream, type ParquetWriteOptions } from './parquet.js';
 import type { Table } from './table.js';
 import { DataError, didYouMean } from './root-errors.js';
@@ -71,8 +71,8 @@ export async function convertToParquet(input: ConvertInput, out: string, opts: C
   if (files.every(isRoot) || files.some((f) => f.endsWith('.root'))) {
     // The column list comes from the first file, so every run writes the same columns.
     const first = await openTree(files[0]!, input.tree, { verbose: opts.verbose });
-    const names = input.columns ? [...input.columns] : first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
-    const skipped = input.columns ? [] : first.branches.filter((b) => b.type.startsWith('root:')).map((b) => ({ name: b.column, rootType: b.rootType }));
+    const names = input.columns ? [...input.columns] : readableColumns(first);
+    const skipped = input.columns ? [] : first.branches.filter((b) => !isReadable(b)).map((b) => ({ name: b.column, rootType: b.rootType }));
     const runs = runsOf(files, opts.runBytes ?? 64 * 1024 * 1024);
     const total = runs.reduce((s, r) => s + r.bytes, 0);
     let run = 0, doneBytes = 0;

@@ -131,7 +131,7 @@ export async function readRoot(src: RootSource, opts: RootReadOptions = {}): Pro
   let ahead: ReadAhead | undefined;
   try {
     const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
-    const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+    const names = src.columns ?? readableColumns(first);
     for (const name of names) branchOf(first, name);
     // Every header is read before any basket is decoded (a bad one fails first); the workers start
     // inflating each file as soon as its header is read.
@@ -250,7 +250,7 @@ async function readChainInWorkers(files: readonly string[], src: RootSource, opt
   const { fileWorkers, runFiles, recycleParts } = await import('./root-pool.js');
   const pool = fileWorkers(workers);
   const first = (await openDirectOnly(files[0]!, src.tree, src.columns, opts)) ?? await openTree(files[0]!, src.tree, opts);
-  const names = src.columns ?? first.branches.filter((b) => !b.type.startsWith('root:')).map((b) => b.column);
+  const names = src.columns ?? readableColumns(first);
   for (const name of names) {
     const b = branchOf(first, name);
     opts.verbose?.(b.plan.path === 'fast'
@@ -590,6 +590,11 @@ type Plan =
   | { readonly path: 'fast'; readonly layout: 'vector'; readonly dtype: Dtype }
   | { readonly path: 'generic'; readonly why: string }
   | { readonly path: 'none'; readonly why: string };
+
+/** Whether winnow reads this branch (its type is not `root:…`, a ROOT type it cannot read yet). */
+export const isReadable = (b: BranchEntry): boolean => !b.type.startsWith('root:');
+/** The columns of `t` winnow reads, in tree order: what a read of "every column" reads. */
+export const readableColumns = (t: OpenTree): string[] => t.branches.filter(isReadable).map((b) => b.column);
 
 export interface BranchEntry {
   readonly column: string;
