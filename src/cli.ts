@@ -633,7 +633,8 @@ async function cmdConvert(a: ParsedArgs, io: Io): Promise<number> {
   });
   if (io.tty && !a.flags.quiet) process.stderr.write('\r\x1b[2K');
   if (!a.flags.quiet) {
-    io.err(`wrote ${out}: ${r.rows} rows, ${r.columns.length} columns\n`);
+    const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+    io.err(`wrote ${out}: ${n(r.rows, 'row')}, ${n(r.columns.length, 'column')}\n`);
     if (r.skipped.length > 0) {
       const list = r.skipped.slice(0, 5).map((b) => `${b.name} (${b.rootType})`).join(', ') + (r.skipped.length > 5 ? ', …' : '');
       io.err(`note: ${r.skipped.length} branch${r.skipped.length === 1 ? ' was' : 'es were'} left out, of types winnow does not read yet: ${list}; \`winnow inspect\` lists them\n`);
