@@ -64,10 +64,18 @@ type MetricsModule = typeof import('../eval/metrics.js');
  * multiclass one; the overtraining KS p-values are the smallest over the classes).
  */
 export function multiclassMetrics(m: MetricsModule, held: MultiSet, train: MultiSet | undefined, K: number): Metrics {
-  const per: Metrics[] = [];
-  for (let k = 0; k < K; k++) {
-    per.push(m.computeMetrics(m.oneVsRest(held.prob, held.y, held.w, K, k), train ? m.oneVsRest(train.prob, train.y, train.w, K, k) : undefined));
-  }
+  return macroMetrics(m, classMetrics(m, held, train, K), held, K);
+}
+
+/** Each class against the rest (class k as signal), in class order. */
+function classMetrics(m: MetricsModule, held: MultiSet, train: MultiSet | undefined, K: number): Metrics[] {
+  const vsRest = (s: MultiSet, k: number) => m.oneVsRest(s.prob, s.y, s.w, K, k);
+  return Array.from({ length: K }, (_, k) => m.computeMetrics(vsRest(held, k), train ? vsRest(train, k) : undefined));
+}
+
+/** The macro average of classMetrics `per` (the multiclass log loss of `held`, the smallest KS p-values). */
+function macroMetrics(m: MetricsModule, per: readonly Metrics[], held: MultiSet, K: number): Metrics {
+  const train = per.some((x) => x.ks_overtraining !== undefined);
   const mean = (f: (x: Metrics) => number) => per.reduce((a, x) => a + f(x), 0) / K;
   const out: Metrics = {
     auc: mean((x) => x.auc), ams: mean((x) => x.ams), ams_threshold: mean((x) => x.ams_threshold), ams_top15: mean((x) => x.ams_top15),
@@ -229,13 +237,19 @@ export const evalStep = valueStep<ModelResult>('eval', 2, async (inputs, p: { na
     if (test) return { metrics: test, std: undefined, folds, test };
     throw new StepError(`model \`${p.name}\` has neither CV folds nor a test part to score: add \`cv = 5\` to the model or a \`split\` to its dataset`);
   };
-  const { metrics, std, folds, test } = summarize((v) => (v.nClasses > 2 && v.multi?.held ? multiclassMetrics(m, v.multi.held, v.multi.train, v.nClasses) : m.computeMetrics(v.heldout!, v.train)));
+  // A multiclass fit's per-class metrics, computed once for the macro average and the class rows.
+  const perClassOf = new Map<FitValue, Metrics[]>();
+  const perClass = (v: FitValue): Metrics[] => {
+    let per = perClassOf.get(v);
+    if (per === undefined) perClassOf.set(v, per = classMetrics(m, v.multi!.held!, v.multi!.train, v.nClasses));
+    return per;
+  };
+  const { metrics, std, folds, test } = summarize((v) => (v.nClasses > 2 && v.multi?.held ? macroMetrics(m, perClass(v), v.multi.held, v.nClasses) : m.computeMetrics(v.heldout!, v.train)));
   // Multiclass: each class against the rest, summarized like the model (the report draws these).
   const K = full.nClasses;
   const classes = K > 2 && p.classes?.length === K && full.multi !== undefined
     ? p.classes.map((name, k) => {
-      const vsRest = (s: MultiSet) => m.oneVsRest(s.prob, s.y, s.w, K, k);
-      const c = summarize((v) => m.computeMetrics(vsRest(v.multi!.held!), vsRest(v.multi!.train)));
+      const c = summarize((v) => perClass(v)[k]!);
       return { name, metrics: c.metrics, ...(c.std ? { metrics_std: c.std } : {}), folds: c.folds, ...(c.test ? { test: c.test } : {}) };
     })
     : undefined;
